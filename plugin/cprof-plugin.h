@@ -1,0 +1,79 @@
+/* cprof-plugin.h: what the plugin's files share: options, the module being built, the passes. */
+#ifndef CPROF_PLUGIN_H
+#define CPROF_PLUGIN_H
+
+#include "gcc-compat.h"
+
+/* The ABI this plugin emits; runtime/cprof-abi.h must say the same. */
+#define CPROF_ABI_VERSION 1
+
+/* Name of the attribute that carries a function's own hook token (see prune.cc).
+   It has a space so that no source file can spell it. */
+#define CPROF_TOKEN_ATTR "cprof token"
+
+/* A list of fnmatch(3) patterns given as repeated or comma-separated options. */
+struct cprof_patterns {
+  char **items;
+  int count;
+};
+
+struct cprof_options {
+  bool verbose;
+  bool loops;
+  bool branches;
+  bool switches;
+  bool timing;
+  bool call_sites;
+  bool system_headers;
+  struct cprof_patterns include_functions;
+  struct cprof_patterns exclude_functions;
+  struct cprof_patterns include_files;
+  struct cprof_patterns exclude_files;
+};
+
+extern struct cprof_options cprof_opts;
+
+/* A growing text buffer (the metadata string). */
+struct cprof_text {
+  char *data;
+  size_t len;
+  size_t cap;
+};
+void cprof_text_printf (struct cprof_text *t, const char *fmt, ...)
+  ATTRIBUTE_PRINTF_2;
+void cprof_text_field (struct cprof_text *t, const char *s);
+
+/* module.cc: the per-TU data the instrumentation refers to. */
+struct cprof_module_state {
+  tree counters;          /* static __thread uint64_t __cprof_counters[N] */
+  tree module;            /* static struct __cprof_module __cprof_module   */
+  tree active;            /* extern int __cprof_active                     */
+  tree icall;             /* extern __thread int __cprof_icall             */
+  tree enter_fn;          /* __cprof_enter                                 */
+  tree exit_fn;           /* __cprof_exit                                  */
+  unsigned num_counters;
+  unsigned num_functions;
+  unsigned long long tag; /* high 32 bits of every hook token of this TU   */
+  struct cprof_text meta; /* metadata text, see doc/ABI.md                 */
+};
+
+extern struct cprof_module_state cprof_mod;
+
+void cprof_module_begin (void);
+unsigned cprof_module_new_counter (void);
+tree cprof_module_counter_ref (unsigned index);
+void cprof_module_finish (void);
+
+/* instrument.cc / prune.cc: the two passes. */
+opt_pass *cprof_make_instrument_pass (gcc::context *ctxt);
+opt_pass *cprof_make_prune_pass (gcc::context *ctxt);
+
+/* Counters of what was instrumented in this TU, for the verbose line. */
+struct cprof_stats {
+  unsigned functions, loops, branches, switches, call_sites, skipped;
+};
+extern struct cprof_stats cprof_stats;
+
+bool cprof_patterns_match (const struct cprof_patterns *p, const char *s);
+
+#endif /* CPROF_PLUGIN_H */

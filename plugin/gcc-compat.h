@@ -1,0 +1,56 @@
+/* gcc-compat.h: every GCC header the plugin needs, and every GCC-version #if. */
+#ifndef CPROF_GCC_COMPAT_H
+#define CPROF_GCC_COMPAT_H
+
+#include "gcc-plugin.h"
+#include "plugin-version.h"
+#include "config.h"
+#include "system.h"
+#include "coretypes.h"
+#include "backend.h"
+#include "tree.h"
+#include "gimple.h"
+#include "tree-pass.h"
+#include "context.h"
+#include "ssa.h"
+#include "cgraph.h"
+#include "cfghooks.h"
+#include "cfgloop.h"
+#include "gimple-iterator.h"
+#include "gimple-pretty-print.h"
+#include "gimplify.h"
+#include "gimplify-me.h"
+#include "tree-cfg.h"
+#include "tree-into-ssa.h"
+#include "tree-ssa-operands.h"
+#include "tree-ssanames.h"
+#include "stringpool.h"
+#include "attribs.h"
+#include "varasm.h"
+#include "stor-layout.h"
+#include "fold-const.h"
+#include "langhooks.h"
+#include "diagnostic.h"
+#include "intl.h"
+#include "toplev.h"
+#include "opts.h"
+#include "output.h"
+#include "print-tree.h"
+#include "tree-iterator.h"
+#include "function.h"
+#include "basic-block.h"
+#include "profile-count.h"
+#include "builtins.h"
+
+#if GCCPLUGIN_VERSION_MAJOR < 11
+#error "cprof needs GCC 11 or newer (it is developed and tested with GCC 12)"
+#endif
+
+/* The plugin API changed the name of this hook between releases. */
+#if GCCPLUGIN_VERSION_MAJOR >= 13
+#define CPROF_SYSTEM_HEADER_P(loc) in_system_header_at (loc)
+#else
+#define CPROF_SYSTEM_HEADER_P(loc) in_system_header_at (loc)
+#endif
+
+#endif /* CPROF_GCC_COMPAT_H */
