@@ -149,6 +149,33 @@ parse_options (int argc, struct plugin_argument *argv)
   return ok;
 }
 
+/* The front end folds "a > 1 && b < 2" into one non-short-circuit test when branches are
+   costly; then no operand would be counted on its own.  While parsing, ask for short
+   circuits (as --param logical-op-non-short-circuit=0 would); the optimizers get the
+   user's setting back before they run (cprof_parsing_done, first thing in the
+   instrumentation pass). */
+static int saved_logical_op_non_short_circuit;
+static bool short_circuit_forced;
+
+static void
+start_unit (void *, void *)
+{
+  if (!cprof_opts.branches)
+    return;
+  saved_logical_op_non_short_circuit = param_logical_op_non_short_circuit;
+  param_logical_op_non_short_circuit = 0;
+  short_circuit_forced = true;
+}
+
+void
+cprof_parsing_done (void)
+{
+  if (!short_circuit_forced)
+    return;
+  param_logical_op_non_short_circuit = saved_logical_op_non_short_circuit;
+  short_circuit_forced = false;
+}
+
 static void
 finish_unit (void *, void *)
 {
@@ -192,6 +219,7 @@ plugin_init (struct plugin_name_args *info, struct plugin_gcc_version *version)
   prune.pos_op = PASS_POS_INSERT_AFTER;
   register_callback (info->base_name, PLUGIN_PASS_MANAGER_SETUP, NULL, &prune);
 
+  register_callback (info->base_name, PLUGIN_START_UNIT, start_unit, NULL);
   register_callback (info->base_name, PLUGIN_FINISH_UNIT, finish_unit, NULL);
   return 0;
 }

@@ -74,6 +74,9 @@ struct cprof_stats {
 };
 extern struct cprof_stats cprof_stats;
 
+/* cprof-plugin.cc: undo what was set only for the front end's benefit. */
+void cprof_parsing_done (void);
+
 bool cprof_patterns_match (const struct cprof_patterns *p, const char *s);
 
 #endif /* CPROF_PLUGIN_H */

@@ -49,6 +49,8 @@
  */
 #include "cprof-plugin.h"
 
+#include <cxxabi.h>
+
 struct cprof_stats cprof_stats;
 
 namespace {
@@ -212,6 +214,39 @@ block_location (basic_block bb, location_t fallback)
   return fallback;
 }
 
+/* Whether S, a successor of LOOP's header, leads back to the header along normal edges,
+   i.e. starts the loop body rather than leaving the loop.  With setjmp, nonlocal or
+   computed gotos, abnormal edges make natural loops swallow the code after them, so
+   membership alone would call the exit a body edge. */
+static bool
+starts_body_p (class loop *loop, basic_block s)
+{
+  if (s == loop->header)
+    return true;
+  if (!flow_bb_inside_loop_p (loop, s))
+    return false;
+  auto_bitmap visited;
+  auto_vec<basic_block> stack;
+  stack.safe_push (s);
+  bitmap_set_bit (visited, s->index);
+  while (!stack.is_empty ())
+    {
+      basic_block bb = stack.pop ();
+      edge e;
+      edge_iterator ei;
+      FOR_EACH_EDGE (e, ei, bb->succs)
+	{
+	  if (e->flags & (EDGE_ABNORMAL | EDGE_EH))
+	    continue;
+	  if (e->dest == loop->header)
+	    return true;
+	  if (flow_bb_inside_loop_p (loop, e->dest) && bitmap_set_bit (visited, e->dest->index))
+	    stack.safe_push (e->dest);
+	}
+    }
+  return false;
+}
+
 /* [2] and [3]: a natural loop's entries and iterations. */
 static void
 collect_loop (fn_ctx *fn, class loop *loop)
@@ -226,7 +261,7 @@ collect_loop (fn_ctx *fn, class loop *loop)
       return;
   FOR_EACH_EDGE (e, ei, header->succs)
     {
-      if (!flow_bb_inside_loop_p (loop, e->dest))
+      if (!starts_body_p (loop, e->dest))
 	header_exits = true;
       else if (!edge_splittable_p (e))
 	return;
@@ -242,7 +277,7 @@ collect_loop (fn_ctx *fn, class loop *loop)
     {
       /* for/while: the header is the exit test; the body starts on its edges inward. */
       FOR_EACH_EDGE (e, ei, header->succs)
-	if (flow_bb_inside_loop_p (loop, e->dest))
+	if (starts_body_p (loop, e->dest))
 	  add_edge_site (fn, e, ACT_COUNT, iterations);
     }
   else
@@ -637,6 +672,27 @@ skip_function_p (cgraph_node *node, hash_set<tree> *resolvers)
   return false;
 }
 
+/* The name people read: the demangled linkage name in C++ ("ns::f(int)", as perf and
+   gprof show it), the identifier in C. */
+static void
+put_function_name (struct cprof_text *t, tree decl)
+{
+  const char *asm_name = IDENTIFIER_POINTER (DECL_ASSEMBLER_NAME (decl));
+  if (asm_name[0] == '_' && asm_name[1] == 'Z')
+    {
+      int status = 0;
+      char *demangled = abi::__cxa_demangle (asm_name, NULL, NULL, &status);
+      if (demangled && status == 0)
+	{
+	  cprof_text_field (t, demangled);
+	  free (demangled);
+	  return;
+	}
+      free (demangled);
+    }
+  cprof_text_field (t, lang_hooks.decl_printable_name (decl, 1));
+}
+
 static void
 instrument_function (cgraph_node *node)
 {
@@ -654,7 +710,7 @@ instrument_function (cgraph_node *node)
   unsigned entry_counter = cprof_module_new_counter ();
   cprof_text_printf (&cprof_mod.meta, "F\t%u\t%u", fn.idx, entry_counter);
   put_location (&cprof_mod.meta, fn.loc);
-  cprof_text_field (&cprof_mod.meta, lang_hooks.decl_printable_name (decl, 2));
+  put_function_name (&cprof_mod.meta, decl);
   cprof_text_field (&cprof_mod.meta, IDENTIFIER_POINTER (DECL_ASSEMBLER_NAME (decl)));
   char flags[8];
   int nf = 0;
@@ -720,6 +776,7 @@ instrument_function (cgraph_node *node)
 static unsigned int
 execute_instrument (void)
 {
+  cprof_parsing_done ();
   memset (&cprof_stats, 0, sizeof cprof_stats);
   cprof_module_begin ();
 

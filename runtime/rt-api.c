@@ -1,0 +1,34 @@
+/* rt-api.c: the public control API of include/cprof.h. */
+#include "cprof.h"
+#include "rt-internal.h"
+
+CPROF_EXPORT int cprof_enable(void) {
+  rt_init();
+  if (!rt_config.enabled)
+    return -1;
+  __atomic_store_n(&__cprof_active, 1, __ATOMIC_RELEASE);
+  return 0;
+}
+
+CPROF_EXPORT int cprof_disable(void) {
+  rt_init();
+  __atomic_store_n(&__cprof_active, 0, __ATOMIC_RELEASE);
+  return 0;
+}
+
+CPROF_EXPORT int cprof_is_enabled(void) {
+  return __atomic_load_n(&__cprof_active, __ATOMIC_ACQUIRE) != 0;
+}
+
+CPROF_EXPORT int cprof_dump(const char *path) {
+  rt_init();
+  if (!rt_config.enabled)
+    return -1;
+  return rt_output_dump(path);
+}
+
+CPROF_EXPORT void cprof_reset(void) {
+  rt_init();
+  if (rt_config.enabled)
+    rt_threads_reset();
+}

@@ -1,0 +1,386 @@
+/* rt-hooks.c: __cprof_enter/__cprof_exit: shadow stack, per-thread timing and observed edges. */
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "rt-internal.h"
+
+#define HOOK_STACK_CHUNK_BYTES ((size_t)1 << 20)
+
+CPROF_EXPORT RT_TLS __thread int __cprof_icall;
+
+/* ---- shadow stack ------------------------------------------------------------------------ */
+
+static RT_NOINST struct rt_frame *hook_top(struct rt_thread *t) {
+  return &t->stk->f[t->stk_n - 1];
+}
+
+static RT_NOINST struct rt_frame *hook_push_slow(struct rt_thread *t) {
+  struct rt_stack_chunk *c = t->stk ? t->stk->next : NULL;
+  if (!c) {
+    void *p = mmap(NULL, HOOK_STACK_CHUNK_BYTES, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+      return NULL;
+    c = p;
+    c->bytes = HOOK_STACK_CHUNK_BYTES;
+    c->cap = (uint32_t)((c->bytes - sizeof *c) / sizeof(struct rt_frame));
+    c->prev = t->stk;
+    c->next = NULL;
+    if (t->stk)
+      t->stk->next = c;
+  }
+  t->stk = c;
+  t->stk_n = 1;
+  return &c->f[0];
+}
+
+static inline RT_NOINST struct rt_frame *hook_push(struct rt_thread *t) {
+  struct rt_frame *f;
+  if (RT_LIKELY(t->stk && t->stk_n < t->stk->cap))
+    f = &t->stk->f[t->stk_n++];
+  else if (!(f = hook_push_slow(t)))
+    return NULL;
+  t->depth++;
+  return f;
+}
+
+static inline RT_NOINST void hook_pop(struct rt_thread *t) {
+  t->depth--;
+  if (--t->stk_n == 0 && t->stk->prev) {
+    t->stk = t->stk->prev;
+    t->stk_n = t->stk->cap;
+  }
+}
+
+/* ---- timing tables ----------------------------------------------------------------------- */
+
+static RT_NOINST struct rt_fn_time *hook_fn_chunk(struct rt_thread *t, uint32_t top) {
+  struct rt_fn_time *c = calloc(RT_FN_CHUNK, sizeof *c);
+  if (c)
+    __atomic_store_n(&t->fn[top], c, __ATOMIC_RELEASE);
+  return c;
+}
+
+static inline RT_NOINST struct rt_fn_time *hook_fn(struct rt_thread *t, uint32_t fid) {
+  struct rt_fn_time *c = t->fn[fid >> RT_FN_CHUNK_BITS];
+  if (RT_UNLIKELY(!c) && !(c = hook_fn_chunk(t, fid >> RT_FN_CHUNK_BITS)))
+    return NULL;
+  return &c[fid & (RT_FN_CHUNK - 1)];
+}
+
+static inline uint32_t hook_edge_hash(uint32_t parent, uint32_t child, uint32_t mask) {
+  uint64_t k = ((uint64_t)parent << 32 | child) * 0x9E3779B97F4A7C15ull;
+  return (uint32_t)(k >> 32) & mask;
+}
+
+static RT_NOINST int hook_edge_rehash(struct rt_thread *t) {
+  uint32_t cap = t->edge_index ? (t->edge_mask + 1) * 2 : 256;
+  uint32_t *idx = calloc(cap, sizeof *idx);
+  if (!idx)
+    return -1;
+  for (uint32_t i = 0; i < t->nedges; i++) {
+    struct rt_edge *e = &t->edge[i >> RT_EDGE_CHUNK_BITS][i & (RT_EDGE_CHUNK - 1)];
+    uint32_t h = hook_edge_hash(e->parent, e->child, cap - 1);
+    while (idx[h])
+      h = (h + 1) & (cap - 1);
+    idx[h] = i + 1;
+  }
+  free(t->edge_index);
+  t->edge_index = idx;
+  t->edge_mask = cap - 1;
+  return 0;
+}
+
+static RT_NOINST uint32_t hook_edge_new(struct rt_thread *t, uint32_t parent, uint32_t child) {
+  uint32_t n = t->nedges;
+  if (n >= RT_MAX_EDGES)
+    return RT_NONE;
+  if ((!t->edge_index || (uint64_t)(n + 1) * 2 > t->edge_mask + 1) && hook_edge_rehash(t) != 0)
+    return RT_NONE;
+  struct rt_edge *c = t->edge[n >> RT_EDGE_CHUNK_BITS];
+  if (!c) {
+    if (!(c = calloc(RT_EDGE_CHUNK, sizeof *c)))
+      return RT_NONE;
+    __atomic_store_n(&t->edge[n >> RT_EDGE_CHUNK_BITS], c, __ATOMIC_RELEASE);
+  }
+  struct rt_edge *e = &c[n & (RT_EDGE_CHUNK - 1)];
+  memset(e, 0, sizeof *e);
+  e->parent = parent;
+  e->child = child;
+  uint32_t h = hook_edge_hash(parent, child, t->edge_mask);
+  while (t->edge_index[h])
+    h = (h + 1) & t->edge_mask;
+  t->edge_index[h] = n + 1;
+  __atomic_store_n(&t->nedges, n + 1, __ATOMIC_RELEASE);
+  return n;
+}
+
+static inline RT_NOINST uint32_t hook_edge(struct rt_thread *t, uint32_t parent, uint32_t child) {
+  if (RT_LIKELY(t->edge_index)) {
+    uint32_t h = hook_edge_hash(parent, child, t->edge_mask), i;
+    while ((i = t->edge_index[h]) != 0) {
+      struct rt_edge *e = &t->edge[(i - 1) >> RT_EDGE_CHUNK_BITS][(i - 1) & (RT_EDGE_CHUNK - 1)];
+      if (e->parent == parent && e->child == child)
+        return i - 1;
+      h = (h + 1) & t->edge_mask;
+    }
+  }
+  return hook_edge_new(t, parent, child);
+}
+
+static inline struct rt_edge *hook_edge_at(struct rt_thread *t, uint32_t i) {
+  return &t->edge[i >> RT_EDGE_CHUNK_BITS][i & (RT_EDGE_CHUNK - 1)];
+}
+
+/* ---- activations ------------------------------------------------------------------------- */
+
+/* Closes the top frame at now (a return, or unwound when the frame is known to be gone). */
+static inline RT_NOINST void hook_close(struct rt_thread *t, uint64_t now, int unwound) {
+  struct rt_frame *f = hook_top(t);
+  if (RT_UNLIKELY(f->start == RT_UNTIMED)) { /* opened before a reset or fork */
+    hook_pop(t);
+    return;
+  }
+  uint64_t incl = now > f->start ? now - f->start : 0;
+  uint64_t self = incl > f->child ? incl - f->child : 0;
+  uint32_t fid = f->fid, edge = f->edge;
+  hook_pop(t);
+  struct rt_fn_time *ft = hook_fn(t, fid); /* allocated at enter */
+  if (ft->timed_calls == 0 || incl < ft->min_ns)
+    ft->min_ns = incl;
+  if (incl > ft->max_ns)
+    ft->max_ns = incl;
+  ft->timed_calls++;
+  ft->sum_ns += incl;
+  ft->self_ns += self;
+  if (ft->depth && --ft->depth == 0)
+    ft->total_ns += incl;
+  t->timed_calls++;
+  if (unwound) {
+    ft->unwound_calls++;
+    t->unwound_frames++;
+  }
+  if (edge != RT_NONE) {
+    struct rt_edge *e = hook_edge_at(t, edge & ~RT_EDGE_INDIRECT);
+    if (edge & RT_EDGE_INDIRECT)
+      e->itime_ns += incl;
+    else
+      e->time_ns += incl;
+  }
+  if (t->depth)
+    hook_top(t)->child += incl;
+}
+
+static RT_NOINST void hook_enter(struct rt_thread *t, uint32_t fid, uintptr_t sp, uint64_t now,
+                                 int indirect) {
+  /* Frames recorded at the same or a deeper stack address are gone (longjmp). */
+  while (t->depth && hook_top(t)->sp <= sp)
+    hook_close(t, now, 1);
+  struct rt_fn_time *ft = hook_fn(t, fid);
+  uint32_t parent = t->depth ? hook_top(t)->fid : RT_NONE;
+  struct rt_frame *f = ft ? hook_push(t) : NULL;
+  if (RT_UNLIKELY(!f)) {
+    t->dropped_frames++;
+    return;
+  }
+  f->fid = fid;
+  f->sp = sp;
+  f->start = now;
+  f->child = 0;
+  f->edge = RT_NONE;
+  if (parent != RT_NONE) {
+    uint32_t e = hook_edge(t, parent, fid);
+    if (e != RT_NONE) {
+      if (indirect)
+        hook_edge_at(t, e)->icalls++;
+      else
+        hook_edge_at(t, e)->calls++;
+      f->edge = e | (indirect ? RT_EDGE_INDIRECT : 0);
+    }
+  }
+  ft->depth++;
+  if (t->depth > t->max_depth)
+    t->max_depth = t->depth;
+}
+
+static RT_NOINST void hook_exit(struct rt_thread *t, uint32_t fid, uintptr_t sp, uint64_t now) {
+  /* Frames strictly deeper than sp are gone. The shallowest of them is the returning function
+   * itself when GCC turned the exit hook into a tail call (the frame is popped before the
+   * jump); otherwise the returning function is the first live frame. */
+  uint64_t ndead = 0;
+  const struct rt_frame *dead = NULL, *live = NULL;
+  const struct rt_stack_chunk *c = t->stk;
+  for (uint32_t i = t->stk_n; c && !live; c = c->prev, i = c ? c->cap : 0) {
+    while (i > 0) {
+      const struct rt_frame *f = &c->f[--i];
+      if (f->sp >= sp) {
+        live = f;
+        break;
+      }
+      dead = f;
+      ndead++;
+    }
+  }
+  if (live && live->fid == fid && live->sp == sp) {
+    /* the common case: a return from the frame that called the hook */
+  } else if (dead && dead->fid == fid) {
+    ndead--; /* tail-called exit hook */
+  }
+  for (; ndead > 0; ndead--)
+    hook_close(t, now, 1);
+  if (t->depth && hook_top(t)->fid == fid)
+    hook_close(t, now, 0);
+  /* else: an exit without a matching enter is ignored */
+}
+
+/* Resolves the calling thread and the module; NULL when the event must be ignored. */
+static inline RT_NOINST struct rt_thread *hook_prologue(struct __cprof_module *m, uint32_t idx,
+                                                        uint32_t *fid) {
+  if (RT_UNLIKELY(!__atomic_load_n(&m->next, __ATOMIC_ACQUIRE)) && rt_module_register(m) != 0)
+    return NULL;
+  if (RT_UNLIKELY(m->fid_base == RT_FID_REJECTED || idx >= m->num_functions))
+    return NULL;
+  struct rt_thread *t = rt_self_tls;
+  if (RT_UNLIKELY(!t) && !(t = rt_thread_attach()))
+    return NULL;
+  *fid = m->fid_base + idx;
+  if (RT_UNLIKELY(*fid >= t->captured_fids))
+    rt_thread_capture(t);
+  if (RT_UNLIKELY(t->in_hook))
+    return NULL; /* a signal handler interrupted a hook of this thread */
+  return t;
+}
+
+CPROF_EXPORT RT_NOINST void __cprof_enter(struct __cprof_module *m, uint32_t idx) {
+  uintptr_t sp = (uintptr_t)__builtin_dwarf_cfa();
+  uint64_t now = rt_clock_now();
+  int indirect = __cprof_icall;
+  if (indirect)
+    __cprof_icall = 0;
+  uint32_t fid;
+  struct rt_thread *t = hook_prologue(m, idx, &fid);
+  if (RT_UNLIKELY(!t)) {
+    if (rt_self_tls)
+      rt_self_tls->dropped_frames++;
+    return;
+  }
+  t->in_hook = 1;
+  if (RT_UNLIKELY(t->gen != __atomic_load_n(&rt_reset_gen, __ATOMIC_RELAXED)))
+    rt_timing_reset(t, now);
+  hook_enter(t, fid, sp, now, indirect);
+  t->in_hook = 0;
+}
+
+CPROF_EXPORT RT_NOINST void __cprof_exit(struct __cprof_module *m, uint32_t idx) {
+  uintptr_t sp = (uintptr_t)__builtin_dwarf_cfa();
+  uint64_t now = rt_clock_now();
+  uint32_t fid;
+  struct rt_thread *t = hook_prologue(m, idx, &fid);
+  if (RT_UNLIKELY(!t))
+    return;
+  t->in_hook = 1;
+  hook_exit(t, fid, sp, now);
+  t->in_hook = 0;
+}
+
+/* C++ catch: every frame deeper than the handler's was unwound by the exception. */
+CPROF_EXPORT RT_NOINST void *__cxa_begin_catch(void *exception) {
+  static void *(*real)(void *);
+  void *(*fn)(void *) = __atomic_load_n(&real, __ATOMIC_ACQUIRE);
+  if (!fn) {
+    fn = (void *(*)(void *))dlsym(RTLD_NEXT, "__cxa_begin_catch");
+    if (!fn) {
+      rt_warn("__cxa_begin_catch: no C++ runtime found");
+      abort();
+    }
+    __atomic_store_n(&real, fn, __ATOMIC_RELEASE);
+  }
+  uintptr_t sp = (uintptr_t)__builtin_dwarf_cfa();
+  struct rt_thread *t = rt_self_tls;
+  if (t && t->depth && !t->in_hook) {
+    uint64_t now = rt_clock_now();
+    t->in_hook = 1;
+    while (t->depth && hook_top(t)->sp < sp)
+      hook_close(t, now, 1);
+    t->in_hook = 0;
+  }
+  return fn(exception);
+}
+
+/* ---- whole-thread operations ------------------------------------------------------------- */
+
+void rt_timing_close_all(struct rt_thread *t, uint64_t now) {
+  while (t->depth)
+    hook_close(t, now, 1);
+}
+
+/* Forgets everything recorded by t (owner thread). Frames still open were entered before the
+ * reset: they stay on the shadow stack for reconciliation but are no longer timed. */
+void rt_timing_reset(struct rt_thread *t, uint64_t now) {
+  (void)now;
+  for (uint32_t i = 0; i < RT_FN_TOP; i++)
+    if (t->fn[i])
+      memset(t->fn[i], 0, RT_FN_CHUNK * sizeof *t->fn[i]);
+  __atomic_store_n(&t->nedges, 0, __ATOMIC_RELEASE);
+  if (t->edge_index)
+    memset(t->edge_index, 0, (t->edge_mask + 1) * sizeof *t->edge_index);
+  for (struct rt_stack_chunk *c = t->stk; c; c = c->prev) {
+    uint32_t n = c == t->stk ? t->stk_n : c->cap;
+    for (uint32_t i = 0; i < n; i++) {
+      c->f[i].start = RT_UNTIMED;
+      c->f[i].child = 0;
+      c->f[i].edge = RT_NONE;
+    }
+  }
+  t->timed_calls = t->unwound_frames = t->dropped_frames = 0;
+  t->max_depth = 0;
+  t->gen = __atomic_load_n(&rt_reset_gen, __ATOMIC_RELAXED);
+}
+
+void rt_timing_free(struct rt_thread *t) {
+  for (uint32_t i = 0; i < RT_FN_TOP; i++)
+    free(t->fn[i]);
+  for (uint32_t i = 0; i < RT_EDGE_TOP; i++)
+    free(t->edge[i]);
+  free(t->edge_index);
+  struct rt_stack_chunk *c = t->stk;
+  while (c && c->prev)
+    c = c->prev;
+  while (c) {
+    struct rt_stack_chunk *next = c->next;
+    munmap(c, c->bytes);
+    c = next;
+  }
+}
+
+/* ---- calibration ------------------------------------------------------------------------- */
+
+static int hook_cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Median cost of one enter/exit pair, measured on a throwaway thread record. */
+uint64_t rt_hook_calibrate(void) {
+  enum { ROUNDS = 5, PAIRS = 2000 };
+  struct rt_thread *t = calloc(1, sizeof *t);
+  if (!t)
+    return 0;
+  struct __cprof_module m = {CPROF_ABI_VERSION, 0, 1, 0, "", NULL, &m};
+  t->captured_fids = UINT32_MAX;
+  uint64_t cost[ROUNDS];
+  for (int r = 0; r < ROUNDS; r++) {
+    uint64_t t0 = rt_clock_now();
+    for (int i = 0; i < PAIRS; i++) {
+      hook_enter(t, 0, (uintptr_t)&m, rt_clock_now(), 0);
+      hook_exit(t, 0, (uintptr_t)&m, rt_clock_now());
+    }
+    cost[r] = (rt_clock_now() - t0) / PAIRS;
+  }
+  rt_timing_free(t);
+  free(t);
+  qsort(cost, ROUNDS, sizeof cost[0], hook_cmp_u64);
+  return cost[ROUNDS / 2];
+}

@@ -1,0 +1,260 @@
+/* rt-internal.h: private types and entry points shared by the libcprofrt sources. */
+#ifndef CPROF_RT_INTERNAL_H
+#define CPROF_RT_INTERNAL_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cprof-abi.h"
+
+#define CPROF_EXPORT __attribute__((visibility("default")))
+#define RT_NOINST __attribute__((no_instrument_function))
+#define RT_TLS __attribute__((tls_model("initial-exec")))
+#define RT_LIKELY(x) __builtin_expect(!!(x), 1)
+#define RT_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+#define RT_NONE UINT32_MAX
+#define RT_UNTIMED UINT64_MAX /* rt_frame.start of a frame opened before a reset or fork */
+
+/* Global function ids: per-thread timing lives in lazily allocated chunks. */
+#define RT_FN_CHUNK_BITS 8u
+#define RT_FN_CHUNK (1u << RT_FN_CHUNK_BITS)
+#define RT_FN_TOP 4096u
+#define RT_MAX_FIDS (RT_FN_CHUNK * RT_FN_TOP)
+
+/* Observed call-graph edges per thread: append-only chunks, never moved. */
+#define RT_EDGE_CHUNK_BITS 9u
+#define RT_EDGE_CHUNK (1u << RT_EDGE_CHUNK_BITS)
+#define RT_EDGE_TOP 2048u
+#define RT_MAX_EDGES (RT_EDGE_CHUNK * RT_EDGE_TOP)
+#define RT_EDGE_INDIRECT 0x80000000u /* flag bit in rt_frame.edge */
+
+/* Registered modules: append-only chunks, readable without the lock. */
+#define RT_MOD_CHUNK 256u
+#define RT_MOD_TOP 256u
+#define RT_MAX_MODULES (RT_MOD_CHUNK * RT_MOD_TOP)
+#define RT_FID_REJECTED UINT32_MAX /* fid_base of a module the runtime refused */
+
+/* ---- rt-env.c: configuration and start-up ---------------------------------------------- */
+
+struct rt_config {
+  int enabled;          /* CPROF=1 at start-up: the runtime is live */
+  char *output;         /* CPROF_OUTPUT or "profile.json", before %p expansion */
+  char *binary;         /* /proc/self/exe */
+  char **argv;          /* /proc/self/cmdline */
+  int argc;
+  uint64_t start_ns;    /* runtime init (reset in a fork child) */
+  uint64_t hook_cost_ns;
+  int forked_child;     /* this process is a fork child: suffix the output path */
+};
+
+extern struct rt_config rt_config;
+extern pthread_mutex_t rt_lock; /* modules, thread list, global totals */
+
+void rt_init(void);
+void rt_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- rt-clock.c -------------------------------------------------------------------------- */
+
+uint64_t rt_clock_now(void) RT_NOINST;
+const char *rt_clock_name(void);
+
+/* ---- rt-module.c: registration ----------------------------------------------------------- */
+
+struct rt_module {
+  struct __cprof_module *abi;
+  uint32_t index;
+  uint32_t fid_base;
+  uint32_t num_counters;
+  uint32_t num_functions;
+  uint64_t *totals; /* counters merged from exited threads (rt_lock) */
+};
+
+int rt_module_register(struct __cprof_module *m);
+uint32_t rt_module_count(void);               /* acquire: modules [0, n) are complete */
+struct rt_module *rt_module_get(uint32_t index);
+uint32_t rt_module_fid_end(uint32_t nmods);   /* first fid after modules [0, nmods) */
+
+/* ---- rt-meta.c: metadata text ------------------------------------------------------------ */
+
+struct rt_meta_fn {
+  int present;
+  const char *name, *linkage, *file;
+  uint32_t entry, line, column;
+  int is_static;
+};
+
+struct rt_meta_loop {
+  uint32_t fn, iterations, entries, line, column, depth;
+  const char *file;
+};
+
+struct rt_meta_branch {
+  uint32_t fn, taken, not_taken, line, column;
+  const char *file;
+};
+
+struct rt_meta_case {
+  uint32_t counter;
+  const char *label;
+};
+
+struct rt_meta_switch {
+  uint32_t fn, line, column, ncases;
+  const char *file;
+  struct rt_meta_case *cases;
+};
+
+struct rt_meta_call {
+  uint32_t fn, counter, line, column;
+  const char *callee;
+  int callee_static;
+  const char *file;
+};
+
+struct rt_meta {
+  char *buf;
+  const char *source, *directory;
+  uint32_t num_functions;
+  struct rt_meta_fn *fns;
+  struct rt_meta_loop *loops;
+  struct rt_meta_branch *branches;
+  struct rt_meta_switch *switches;
+  struct rt_meta_call *calls;
+  size_t nloops, nbranches, nswitches, ncalls;
+};
+
+/* Counter indexes >= num_counters are stored as RT_NONE. Returns 0 or -1 (out of memory). */
+int rt_meta_parse(const char *text, uint32_t num_counters, uint32_t num_functions,
+                  struct rt_meta *out);
+void rt_meta_free(struct rt_meta *meta);
+
+/* ---- timing data (rt-hooks.c writes, rt-merge.c reads) ----------------------------------- */
+
+struct rt_fn_time {
+  uint64_t timed_calls;
+  uint64_t total_ns; /* inclusive, outermost activations */
+  uint64_t self_ns;
+  uint64_t sum_ns;   /* inclusive, every activation */
+  uint64_t min_ns, max_ns;
+  uint64_t unwound_calls;
+  uint32_t depth;    /* open activations (owner thread only) */
+  uint32_t reserved;
+};
+
+struct rt_edge {
+  uint32_t parent, child;
+  uint64_t calls, time_ns;   /* observed direct */
+  uint64_t icalls, itime_ns; /* observed indirect */
+};
+
+struct rt_frame {
+  uint32_t fid;
+  uint32_t edge; /* index into the thread's edges | RT_EDGE_INDIRECT, or RT_NONE */
+  uintptr_t sp;
+  uint64_t start;
+  uint64_t child;
+};
+
+struct rt_stack_chunk {
+  struct rt_stack_chunk *prev, *next;
+  size_t bytes;
+  uint32_t cap;
+  struct rt_frame f[];
+};
+
+struct rt_thread {
+  struct rt_thread *next, *prev; /* live list (rt_lock) */
+  uint32_t id;
+  pid_t tid;
+  pthread_t handle;
+  int is_main;
+  uint64_t start_ns;
+
+  uint64_t **ctr;         /* tls_counters() of module i for this thread (rt_lock) */
+  uint32_t nctr, ctr_cap;
+  uint32_t captured_fids; /* owner only: fids of modules whose pointer was captured */
+
+  struct rt_fn_time *fn[RT_FN_TOP];
+  struct rt_edge *edge[RT_EDGE_TOP];
+  uint32_t nedges;        /* release-stored by the owner */
+  uint32_t *edge_index;   /* owner only: open addressing, holds index + 1 */
+  uint32_t edge_mask;
+
+  struct rt_stack_chunk *stk;
+  uint32_t stk_n;
+  uint64_t depth;
+
+  uint64_t timed_calls, max_depth, unwound_frames, dropped_frames;
+  uint32_t gen;           /* rt_reset_gen seen by the owner */
+  volatile int in_hook;
+};
+
+extern RT_TLS __thread struct rt_thread *rt_self_tls;
+extern uint32_t rt_reset_gen;
+
+/* rt-hooks.c */
+void rt_timing_close_all(struct rt_thread *t, uint64_t now);
+void rt_timing_reset(struct rt_thread *t, uint64_t now);
+void rt_timing_free(struct rt_thread *t);
+uint64_t rt_hook_calibrate(void);
+
+/* ---- rt-merge.c: accumulating timing ----------------------------------------------------- */
+
+struct rt_edge_map {
+  struct rt_edge *e; /* empty slot: parent == RT_NONE */
+  uint32_t cap, n;
+};
+
+struct rt_edge *rt_edge_map_get(struct rt_edge_map *map, uint32_t parent, uint32_t child);
+const struct rt_edge *rt_edge_map_find(const struct rt_edge_map *map, uint32_t parent,
+                                       uint32_t child);
+void rt_edge_map_free(struct rt_edge_map *map);
+int rt_edge_map_copy(struct rt_edge_map *dst, const struct rt_edge_map *src);
+void rt_fn_time_add(struct rt_fn_time *dst, const struct rt_fn_time *src);
+/* Adds a live or exiting thread's timing; fids >= nfn are ignored. Returns -1 on OOM. */
+int rt_merge_thread(const struct rt_thread *t, struct rt_fn_time *fn, uint32_t nfn,
+                    struct rt_edge_map *edges);
+/* The calling thread's open frames as if they were closed (unwound) at now. */
+int rt_merge_open_frames(const struct rt_thread *t, uint64_t now, struct rt_fn_time *fn,
+                         uint32_t nfn, struct rt_edge_map *edges, uint64_t *closed);
+
+/* ---- rt-thread.c: per-thread records ----------------------------------------------------- */
+
+struct rt_thread_summary {
+  uint32_t id;
+  pid_t tid;
+  char name[16];
+  int is_main;
+  uint64_t timed_calls, max_depth, unwound_frames, runtime_ns;
+};
+
+struct rt_snapshot {
+  uint64_t now;
+  uint32_t nmods, nfids;
+  struct rt_module **mods;
+  uint64_t **counters;        /* merged, per module */
+  struct rt_fn_time *fn;      /* merged, per fid */
+  struct rt_edge_map edges;   /* merged observed edges */
+  struct rt_thread_summary *threads;
+  size_t nthreads;
+  uint64_t unwound_frames, dropped_frames;
+};
+
+void rt_threads_init(void);
+struct rt_thread *rt_thread_attach(void);
+void rt_thread_capture(struct rt_thread *t);
+int rt_snapshot_take(struct rt_snapshot *s);
+void rt_snapshot_free(struct rt_snapshot *s);
+void rt_threads_reset(void);
+
+/* ---- rt-json.c / rt-output.c ------------------------------------------------------------- */
+
+char *rt_json_render(const struct rt_snapshot *s);
+int rt_output_dump(const char *path);
+void rt_output_final(void);
+void rt_output_forked(void);
+
+#endif /* CPROF_RT_INTERNAL_H */

@@ -1,0 +1,477 @@
+/* rt-json.c: renders a snapshot as the JSON profile of doc/PROFILE-FORMAT.md (cJSON). */
+#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rt-internal.h"
+
+struct json_ctx {
+  const struct rt_snapshot *s;
+  struct rt_meta *meta; /* per module */
+  int oom;
+  uint32_t *fid_mod;    /* module index of each fid */
+};
+
+/* ---- cJSON helpers: any allocation failure marks the whole document as failed ------------ */
+
+static cJSON *json_check(struct json_ctx *j, cJSON *item) {
+  if (!item)
+    j->oom = 1;
+  return item;
+}
+
+static void json_u64(struct json_ctx *j, cJSON *obj, const char *key, uint64_t v) {
+  char buf[24];
+  snprintf(buf, sizeof buf, "%" PRIu64, v);
+  json_check(j, cJSON_AddRawToObject(obj, key, buf));
+}
+
+static void json_str(struct json_ctx *j, cJSON *obj, const char *key, const char *v) {
+  json_check(j, cJSON_AddStringToObject(obj, key, v ? v : ""));
+}
+
+static void json_num(struct json_ctx *j, cJSON *obj, const char *key, double v) {
+  json_check(j, cJSON_AddNumberToObject(obj, key, v));
+}
+
+static void json_bool(struct json_ctx *j, cJSON *obj, const char *key, int v) {
+  json_check(j, cJSON_AddBoolToObject(obj, key, v));
+}
+
+static cJSON *json_push(struct json_ctx *j, cJSON *arr) {
+  cJSON *o = json_check(j, cJSON_CreateObject());
+  if (o && !cJSON_AddItemToArray(arr, o)) {
+    cJSON_Delete(o);
+    j->oom = 1;
+    return NULL;
+  }
+  return o;
+}
+
+static uint64_t json_counter(const struct json_ctx *j, uint32_t mod, uint32_t counter) {
+  return counter == RT_NONE ? 0 : j->s->counters[mod][counter];
+}
+
+static const struct rt_meta_fn *json_fn(const struct json_ctx *j, uint32_t fid, uint32_t *mod) {
+  static const struct rt_meta_fn unknown = {0, "<unknown>", "<unknown>", "", RT_NONE, 0, 0, 0};
+  if (fid < j->s->nfids && j->fid_mod[fid] != RT_NONE) {
+    uint32_t i = *mod = j->fid_mod[fid];
+    const struct rt_meta_fn *f = &j->meta[i].fns[fid - j->s->mods[i]->fid_base];
+    return f->present ? f : &unknown;
+  }
+  *mod = 0;
+  return &unknown;
+}
+
+/* The entry counter; never below the timed calls (every timed call is a call): the two can
+ * only disagree for a function without a valid entry counter, or for a live thread read while
+ * it runs. */
+static uint64_t json_calls(const struct json_ctx *j, uint32_t mod, uint32_t local) {
+  const struct rt_meta_fn *f = &j->meta[mod].fns[local];
+  uint64_t calls = f->present ? json_counter(j, mod, f->entry) : 0;
+  uint64_t timed = j->s->fn[j->s->mods[mod]->fid_base + local].timed_calls;
+  return calls > timed ? calls : timed;
+}
+
+static const char *json_nonempty(const char *s) { return s && *s ? s : "<unknown>"; }
+
+/* The command line, quoted for a POSIX shell where needed. */
+static char *json_command_line(void) {
+  size_t cap = 1;
+  for (int i = 0; i < rt_config.argc; i++)
+    cap += 4 * strlen(rt_config.argv[i]) + 3;
+  char *out = malloc(cap), *p = out;
+  if (!out)
+    return NULL;
+  for (int i = 0; i < rt_config.argc; i++) {
+    const char *a = rt_config.argv[i];
+    if (i)
+      *p++ = ' ';
+    int plain = *a != '\0';
+    for (const char *c = a; *c && plain; c++)
+      plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+@%",
+                     *c) != NULL;
+    if (plain) {
+      p = stpcpy(p, a);
+      continue;
+    }
+    *p++ = '\'';
+    for (const char *c = a; *c; c++) {
+      if (*c == '\'')
+        p = stpcpy(p, "'\\''");
+      else
+        *p++ = *c;
+    }
+    *p++ = '\'';
+  }
+  *p = '\0';
+  return out;
+}
+
+/* ---- linkage-name resolution for direct call records ------------------------------------ */
+
+struct json_sym {
+  const char *name;
+  uint32_t module; /* RT_NONE for a public symbol */
+  uint32_t fid;
+  uint64_t calls;
+};
+
+struct json_symtab {
+  struct json_sym *e;
+  uint32_t mask;
+};
+
+static uint32_t json_sym_hash(const char *name, uint32_t module) {
+  uint32_t h = 2166136261u ^ module;
+  for (; *name; name++)
+    h = (h ^ (unsigned char)*name) * 16777619u;
+  return h;
+}
+
+static struct json_sym *json_sym_slot(struct json_symtab *t, const char *name, uint32_t module) {
+  uint32_t h = json_sym_hash(name, module) & t->mask;
+  while (t->e[h].name && (t->e[h].module != module || strcmp(t->e[h].name, name) != 0))
+    h = (h + 1) & t->mask;
+  return &t->e[h];
+}
+
+/* Static functions resolve per module; public ones across modules. When a public name has
+ * several instrumented copies (C++ vague linkage), the copy that ran wins, then the first. */
+static int json_symtab_build(struct json_ctx *j, struct json_symtab *t) {
+  uint32_t cap = 16;
+  while (cap < 2 * (uint64_t)j->s->nfids + 16)
+    cap *= 2;
+  t->e = calloc(cap, sizeof *t->e);
+  t->mask = cap - 1;
+  if (!t->e)
+    return -1;
+  for (uint32_t i = 0; i < j->s->nmods; i++) {
+    const struct rt_module *m = j->s->mods[i];
+    for (uint32_t k = 0; k < m->num_functions; k++) {
+      const struct rt_meta_fn *f = &j->meta[i].fns[k];
+      if (!f->present || !*f->linkage)
+        continue;
+      uint64_t calls = json_calls(j, i, k);
+      struct json_sym *e = json_sym_slot(t, f->linkage, f->is_static ? i : RT_NONE);
+      if (!e->name || calls > e->calls)
+        *e = (struct json_sym){f->linkage, f->is_static ? i : RT_NONE, m->fid_base + k, calls};
+    }
+  }
+  return 0;
+}
+
+static int json_cmp_edge(const void *a, const void *b) {
+  const struct rt_edge *x = *(const struct rt_edge *const *)a, *y = *(const struct rt_edge *const *)b;
+  if (x->parent != y->parent)
+    return x->parent < y->parent ? -1 : 1;
+  return x->child < y->child ? -1 : x->child > y->child;
+}
+
+static void json_edge(struct json_ctx *j, cJSON *arr, uint32_t caller, uint32_t callee,
+                      uint64_t calls, uint64_t time_ns, const char *kind) {
+  uint32_t mod;
+  cJSON *o = json_push(j, arr);
+  if (!o)
+    return;
+  json_str(j, o, "caller", json_nonempty(json_fn(j, caller, &mod)->name));
+  json_str(j, o, "callee", json_nonempty(json_fn(j, callee, &mod)->name));
+  json_u64(j, o, "caller_id", caller);
+  json_u64(j, o, "callee_id", callee);
+  json_u64(j, o, "calls", calls);
+  json_u64(j, o, "total_time_ns", time_ns);
+  json_str(j, o, "kind", kind);
+}
+
+static void json_call_graph(struct json_ctx *j, cJSON *arr) {
+  struct json_symtab syms;
+  struct rt_edge_map direct = {0};
+  uint32_t *order = NULL;
+  size_t norder = 0, order_cap = 0;
+  if (json_symtab_build(j, &syms) != 0) {
+    j->oom = 1;
+    return;
+  }
+  for (uint32_t i = 0; i < j->s->nmods && !j->oom; i++) {
+    const struct rt_meta *meta = &j->meta[i];
+    for (size_t k = 0; k < meta->ncalls && !j->oom; k++) {
+      const struct rt_meta_call *c = &meta->calls[k];
+      struct json_sym *sym = json_sym_slot(&syms, c->callee, c->callee_static ? i : RT_NONE);
+      if (!sym->name)
+        continue; /* the callee is not instrumented */
+      uint32_t caller = j->s->mods[i]->fid_base + c->fn;
+      struct rt_edge *e = rt_edge_map_get(&direct, caller, sym->fid);
+      if (!e) {
+        j->oom = 1;
+        break;
+      }
+      if (e->calls == 0 && e->icalls == 0) { /* first time: remember the order */
+        e->icalls = 1;
+        if (norder == order_cap) {
+          order_cap = order_cap ? order_cap * 2 : 64;
+          uint32_t *o = realloc(order, order_cap * 2 * sizeof *o);
+          if (!o) {
+            j->oom = 1;
+            break;
+          }
+          order = o;
+        }
+        order[2 * norder] = caller;
+        order[2 * norder + 1] = sym->fid;
+        norder++;
+      }
+      e->calls += json_counter(j, i, c->counter);
+    }
+  }
+  for (size_t k = 0; k < norder && !j->oom; k++) {
+    const struct rt_edge *e = rt_edge_map_find(&direct, order[2 * k], order[2 * k + 1]);
+    const struct rt_edge *seen = rt_edge_map_find(&j->s->edges, e->parent, e->child);
+    json_edge(j, arr, e->parent, e->child, e->calls, seen ? seen->time_ns : 0, "direct");
+  }
+  const struct rt_edge **ind = calloc(j->s->edges.n + 1, sizeof *ind);
+  size_t nind = 0;
+  for (uint32_t k = 0; ind && k < j->s->edges.cap; k++) {
+    const struct rt_edge *e = &j->s->edges.e[k];
+    if (e->parent != RT_NONE && e->icalls)
+      ind[nind++] = e;
+  }
+  if (!ind)
+    j->oom = 1;
+  else
+    qsort(ind, nind, sizeof *ind, json_cmp_edge);
+  for (size_t k = 0; k < nind && !j->oom; k++)
+    json_edge(j, arr, ind[k]->parent, ind[k]->child, ind[k]->icalls, ind[k]->itime_ns, "indirect");
+  free(ind);
+  free(order);
+  rt_edge_map_free(&direct);
+  free(syms.e);
+}
+
+/* ---- sections ---------------------------------------------------------------------------- */
+
+static void json_site(struct json_ctx *j, cJSON *o, uint32_t mod, uint32_t fn, const char *file,
+                      uint32_t line, uint32_t column) {
+  char loc[4096];
+  snprintf(loc, sizeof loc, "%s:%u", file, line);
+  uint32_t m;
+  uint32_t fid = j->s->mods[mod]->fid_base + fn;
+  json_str(j, o, "location", loc);
+  json_str(j, o, "file", file);
+  json_u64(j, o, "line", line);
+  json_u64(j, o, "column", column);
+  json_str(j, o, "function", json_nonempty(json_fn(j, fid, &m)->name));
+  json_u64(j, o, "function_id", fid);
+}
+
+static void json_functions(struct json_ctx *j, cJSON *arr) {
+  for (uint32_t i = 0; i < j->s->nmods; i++) {
+    const struct rt_module *m = j->s->mods[i];
+    for (uint32_t k = 0; k < m->num_functions; k++) {
+      uint32_t fid = m->fid_base + k, mod;
+      const struct rt_meta_fn *f = json_fn(j, fid, &mod);
+      const struct rt_fn_time *t = &j->s->fn[fid];
+      uint64_t calls = json_calls(j, i, k);
+      cJSON *o = json_push(j, arr);
+      if (!o)
+        return;
+      json_u64(j, o, "id", fid);
+      json_str(j, o, "name", json_nonempty(f->name));
+      json_str(j, o, "linkage_name", json_nonempty(f->linkage));
+      json_str(j, o, "file", f->file);
+      json_u64(j, o, "line", f->line);
+      json_u64(j, o, "column", f->column);
+      json_u64(j, o, "module", i);
+      json_bool(j, o, "static", f->is_static);
+      json_u64(j, o, "calls", calls);
+      json_u64(j, o, "timed_calls", t->timed_calls);
+      json_u64(j, o, "inlined_calls", calls > t->timed_calls ? calls - t->timed_calls : 0);
+      json_str(j, o, "timing",
+               calls == 0 ? "not_run"
+               : t->timed_calls == 0 ? "none"
+               : t->timed_calls >= calls ? "full"
+                                         : "partial");
+      json_u64(j, o, "total_time_ns", t->total_ns);
+      json_u64(j, o, "self_time_ns", t->self_ns);
+      json_u64(j, o, "avg_time_ns", t->timed_calls ? t->sum_ns / t->timed_calls : 0);
+      json_u64(j, o, "min_time_ns", t->timed_calls ? t->min_ns : 0);
+      json_u64(j, o, "max_time_ns", t->timed_calls ? t->max_ns : 0);
+      json_u64(j, o, "unwound_calls", t->unwound_calls);
+    }
+  }
+}
+
+static void json_sites(struct json_ctx *j, cJSON *loops, cJSON *branches, cJSON *switches) {
+  for (uint32_t i = 0; i < j->s->nmods; i++) {
+    const struct rt_meta *meta = &j->meta[i];
+    for (size_t k = 0; k < meta->nloops; k++) {
+      const struct rt_meta_loop *l = &meta->loops[k];
+      cJSON *o = json_push(j, loops);
+      if (!o)
+        return;
+      json_site(j, o, i, l->fn, l->file, l->line, l->column);
+      json_u64(j, o, "depth", l->depth);
+      json_u64(j, o, "iterations", json_counter(j, i, l->iterations));
+      json_u64(j, o, "entries", json_counter(j, i, l->entries));
+    }
+    for (size_t k = 0; k < meta->nbranches; k++) {
+      const struct rt_meta_branch *b = &meta->branches[k];
+      uint64_t taken = json_counter(j, i, b->taken), not_taken = json_counter(j, i, b->not_taken);
+      uint64_t total = taken + not_taken;
+      cJSON *o = json_push(j, branches);
+      if (!o)
+        return;
+      json_site(j, o, i, b->fn, b->file, b->line, b->column);
+      json_u64(j, o, "taken", taken);
+      json_u64(j, o, "not_taken", not_taken);
+      json_num(j, o, "prediction_rate",
+               total ? (double)(taken > not_taken ? taken : not_taken) / (double)total : 0.0);
+    }
+    for (size_t k = 0; k < meta->nswitches; k++) {
+      const struct rt_meta_switch *sw = &meta->switches[k];
+      cJSON *o = json_push(j, switches);
+      if (!o)
+        return;
+      json_site(j, o, i, sw->fn, sw->file, sw->line, sw->column);
+      cJSON *cases = json_check(j, cJSON_CreateArray());
+      uint64_t total = 0;
+      for (uint32_t c = 0; cases && c < sw->ncases; c++) {
+        cJSON *co = json_push(j, cases);
+        uint64_t count = json_counter(j, i, sw->cases[c].counter);
+        total += count;
+        if (co) {
+          json_str(j, co, "label", sw->cases[c].label);
+          json_u64(j, co, "count", count);
+        }
+      }
+      json_u64(j, o, "total", total);
+      if (cases)
+        cJSON_AddItemToObject(o, "cases", cases);
+    }
+  }
+}
+
+static int json_cmp_thread(const void *a, const void *b) {
+  const struct rt_thread_summary *x = a, *y = b;
+  return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static void json_threads(struct json_ctx *j, cJSON *arr) {
+  struct rt_thread_summary *th = (struct rt_thread_summary *)j->s->threads;
+  qsort(th, j->s->nthreads, sizeof *th, json_cmp_thread);
+  for (size_t i = 0; i < j->s->nthreads; i++) {
+    cJSON *o = json_push(j, arr);
+    if (!o)
+      return;
+    json_u64(j, o, "id", th[i].id);
+    json_u64(j, o, "tid", (uint64_t)th[i].tid);
+    json_str(j, o, "name", th[i].name);
+    json_bool(j, o, "main", th[i].is_main);
+    json_u64(j, o, "timed_calls", th[i].timed_calls);
+    json_u64(j, o, "max_depth", th[i].max_depth);
+    json_u64(j, o, "unwound_frames", th[i].unwound_frames);
+    json_u64(j, o, "runtime_ns", th[i].runtime_ns);
+  }
+}
+
+static cJSON *json_array(struct json_ctx *j, cJSON *root, const char *key) {
+  return json_check(j, cJSON_AddArrayToObject(root, key));
+}
+
+static void json_document(struct json_ctx *j, cJSON *root) {
+  const struct rt_snapshot *s = j->s;
+  json_str(j, root, "version", "1.0");
+  json_str(j, root, "tool", "cprof");
+  json_u64(j, root, "timestamp", (uint64_t)time(NULL));
+  json_str(j, root, "binary", rt_config.binary);
+  json_u64(j, root, "pid", (uint64_t)getpid());
+  char *cmd = json_command_line();
+  json_str(j, root, "command_line", cmd ? cmd : "");
+  free(cmd);
+  cJSON *argv = json_array(j, root, "argv");
+  for (int i = 0; argv && i < rt_config.argc; i++)
+    if (!cJSON_AddItemToArray(argv, json_check(j, cJSON_CreateString(rt_config.argv[i]))))
+      j->oom = 1;
+  json_str(j, root, "clock", rt_clock_name());
+
+  uint64_t timed = 0;
+  for (uint32_t f = 0; f < s->nfids; f++)
+    timed += s->fn[f].timed_calls;
+  uint64_t runtime = s->now > rt_config.start_ns ? s->now - rt_config.start_ns : 0;
+  uint64_t overhead = timed * rt_config.hook_cost_ns;
+  cJSON *st = json_check(j, cJSON_AddObjectToObject(root, "statistics"));
+  if (st) {
+    json_u64(j, st, "total_runtime_ns", runtime);
+    json_u64(j, st, "timed_calls", timed);
+    json_u64(j, st, "hook_cost_ns", rt_config.hook_cost_ns);
+    json_u64(j, st, "overhead_estimate_ns", overhead);
+    json_num(j, st, "overhead_estimate_percent",
+             runtime ? 100.0 * (double)overhead / (double)runtime : 0.0);
+    json_u64(j, st, "modules", s->nmods);
+    json_u64(j, st, "threads", s->nthreads);
+    json_u64(j, st, "unwound_frames", s->unwound_frames);
+    json_u64(j, st, "dropped_frames", s->dropped_frames);
+  }
+  cJSON *mods = json_array(j, root, "modules");
+  for (uint32_t i = 0; mods && i < s->nmods; i++) {
+    cJSON *o = json_push(j, mods);
+    if (!o)
+      break;
+    json_str(j, o, "source", json_nonempty(j->meta[i].source));
+    json_str(j, o, "directory", j->meta[i].directory);
+    json_u64(j, o, "functions", s->mods[i]->num_functions);
+    json_u64(j, o, "counters", s->mods[i]->num_counters);
+  }
+  cJSON *fns = json_array(j, root, "functions");
+  cJSON *cg = json_array(j, root, "call_graph");
+  cJSON *loops = json_array(j, root, "loops");
+  cJSON *branches = json_array(j, root, "branches");
+  cJSON *switches = json_array(j, root, "switches");
+  cJSON *threads = json_array(j, root, "threads");
+  if (j->oom)
+    return;
+  json_functions(j, fns);
+  json_call_graph(j, cg);
+  json_sites(j, loops, branches, switches);
+  json_threads(j, threads);
+}
+
+/* Returns the profile text (free() it), or NULL when memory ran out. */
+char *rt_json_render(const struct rt_snapshot *s) {
+  struct json_ctx j = {s, calloc(s->nmods ? s->nmods : 1, sizeof(struct rt_meta)), 0,
+                       malloc((s->nfids ? s->nfids : 1) * sizeof(uint32_t))};
+  if (!j.meta || !j.fid_mod) {
+    free(j.meta);
+    free(j.fid_mod);
+    return NULL;
+  }
+  for (uint32_t f = 0; f < s->nfids; f++)
+    j.fid_mod[f] = RT_NONE;
+  for (uint32_t i = 0; i < s->nmods; i++)
+    for (uint32_t k = 0; k < s->mods[i]->num_functions; k++)
+      j.fid_mod[s->mods[i]->fid_base + k] = i;
+  uint32_t parsed = 0;
+  for (; parsed < s->nmods; parsed++) {
+    const struct rt_module *m = s->mods[parsed];
+    if (rt_meta_parse(m->abi->metadata, m->num_counters, m->num_functions, &j.meta[parsed]) != 0) {
+      j.oom = 1;
+      break;
+    }
+  }
+  char *text = NULL;
+  cJSON *root = j.oom ? NULL : json_check(&j, cJSON_CreateObject());
+  if (root) {
+    json_document(&j, root);
+    if (!j.oom)
+      text = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+  }
+  for (uint32_t i = 0; i < parsed; i++)
+    rt_meta_free(&j.meta[i]);
+  free(j.meta);
+  free(j.fid_mod);
+  return text;
+}

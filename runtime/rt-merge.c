@@ -1,0 +1,173 @@
+/* rt-merge.c: accumulation of per-thread timing records into totals and snapshots. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt-internal.h"
+
+static uint32_t merge_hash(uint32_t parent, uint32_t child, uint32_t mask) {
+  uint64_t k = ((uint64_t)parent << 32 | child) * 0x9E3779B97F4A7C15ull;
+  return (uint32_t)(k >> 32) & mask;
+}
+
+static int merge_map_grow(struct rt_edge_map *map) {
+  uint32_t cap = map->cap ? map->cap * 2 : 64;
+  struct rt_edge *e = malloc((size_t)cap * sizeof *e);
+  if (!e)
+    return -1;
+  for (uint32_t i = 0; i < cap; i++)
+    e[i].parent = RT_NONE;
+  for (uint32_t i = 0; i < map->cap; i++) {
+    if (map->e[i].parent == RT_NONE)
+      continue;
+    uint32_t h = merge_hash(map->e[i].parent, map->e[i].child, cap - 1);
+    while (e[h].parent != RT_NONE)
+      h = (h + 1) & (cap - 1);
+    e[h] = map->e[i];
+  }
+  free(map->e);
+  map->e = e;
+  map->cap = cap;
+  return 0;
+}
+
+struct rt_edge *rt_edge_map_get(struct rt_edge_map *map, uint32_t parent, uint32_t child) {
+  if ((uint64_t)(map->n + 1) * 2 > map->cap && merge_map_grow(map) != 0)
+    return NULL;
+  uint32_t h = merge_hash(parent, child, map->cap - 1);
+  while (map->e[h].parent != RT_NONE) {
+    if (map->e[h].parent == parent && map->e[h].child == child)
+      return &map->e[h];
+    h = (h + 1) & (map->cap - 1);
+  }
+  struct rt_edge *e = &map->e[h];
+  memset(e, 0, sizeof *e);
+  e->parent = parent;
+  e->child = child;
+  map->n++;
+  return e;
+}
+
+void rt_edge_map_free(struct rt_edge_map *map) {
+  free(map->e);
+  memset(map, 0, sizeof *map);
+}
+
+int rt_edge_map_copy(struct rt_edge_map *dst, const struct rt_edge_map *src) {
+  memset(dst, 0, sizeof *dst);
+  if (!src->cap)
+    return 0;
+  dst->e = malloc((size_t)src->cap * sizeof *dst->e);
+  if (!dst->e)
+    return -1;
+  memcpy(dst->e, src->e, (size_t)src->cap * sizeof *dst->e);
+  dst->cap = src->cap;
+  dst->n = src->n;
+  return 0;
+}
+
+void rt_fn_time_add(struct rt_fn_time *dst, const struct rt_fn_time *src) {
+  if (!src->timed_calls)
+    return;
+  if (!dst->timed_calls || src->min_ns < dst->min_ns)
+    dst->min_ns = src->min_ns;
+  if (src->max_ns > dst->max_ns)
+    dst->max_ns = src->max_ns;
+  dst->timed_calls += src->timed_calls;
+  dst->total_ns += src->total_ns;
+  dst->self_ns += src->self_ns;
+  dst->sum_ns += src->sum_ns;
+  dst->unwound_calls += src->unwound_calls;
+}
+
+static int merge_edge(struct rt_edge_map *edges, const struct rt_edge *src) {
+  struct rt_edge *e = rt_edge_map_get(edges, src->parent, src->child);
+  if (!e)
+    return -1;
+  e->calls += src->calls;
+  e->time_ns += src->time_ns;
+  e->icalls += src->icalls;
+  e->itime_ns += src->itime_ns;
+  return 0;
+}
+
+/* Reads another thread's tables while it may be writing: values are a best-effort snapshot. */
+int rt_merge_thread(const struct rt_thread *t, struct rt_fn_time *fn, uint32_t nfn,
+                    struct rt_edge_map *edges) {
+  for (uint32_t top = 0; top < RT_FN_TOP && top * RT_FN_CHUNK < nfn; top++) {
+    const struct rt_fn_time *c = __atomic_load_n(&t->fn[top], __ATOMIC_ACQUIRE);
+    if (!c)
+      continue;
+    for (uint32_t j = 0; j < RT_FN_CHUNK && top * RT_FN_CHUNK + j < nfn; j++) {
+      struct rt_fn_time v = c[j];
+      rt_fn_time_add(&fn[top * RT_FN_CHUNK + j], &v);
+    }
+  }
+  uint32_t n = __atomic_load_n(&t->nedges, __ATOMIC_ACQUIRE);
+  for (uint32_t i = 0; i < n; i++) {
+    const struct rt_edge *c = __atomic_load_n(&t->edge[i >> RT_EDGE_CHUNK_BITS], __ATOMIC_ACQUIRE);
+    struct rt_edge v = c[i & (RT_EDGE_CHUNK - 1)];
+    if (v.parent < nfn && v.child < nfn && merge_edge(edges, &v) != 0)
+      return -1;
+  }
+  return 0;
+}
+
+int rt_merge_open_frames(const struct rt_thread *t, uint64_t now, struct rt_fn_time *fn,
+                         uint32_t nfn, struct rt_edge_map *edges, uint64_t *closed) {
+  *closed = 0;
+  if (!t->depth)
+    return 0;
+  /* remaining[fid] = open activations of fid not yet visited, + 1 once initialised */
+  uint32_t *remaining = calloc(nfn ? nfn : 1, sizeof *remaining);
+  if (!remaining)
+    return -1;
+  uint64_t carry = 0;
+  const struct rt_stack_chunk *c = t->stk;
+  uint32_t n = t->stk_n;
+  for (; c; c = c->prev, n = c ? c->cap : 0) {
+    for (uint32_t i = n; i-- > 0;) {
+      const struct rt_frame *f = &c->f[i];
+      if (f->start == RT_UNTIMED) {
+        carry = 0;
+        continue;
+      }
+      uint64_t incl = now > f->start ? now - f->start : 0;
+      uint64_t child = f->child + carry;
+      carry = incl;
+      if (f->fid >= nfn)
+        continue;
+      const struct rt_fn_time *live = &t->fn[f->fid >> RT_FN_CHUNK_BITS][f->fid & (RT_FN_CHUNK - 1)];
+      if (!remaining[f->fid])
+        remaining[f->fid] = live->depth + 1;
+      struct rt_fn_time one = {1, 0, incl > child ? incl - child : 0, incl, incl, incl, 1, 0, 0};
+      if (--remaining[f->fid] <= 1)
+        one.total_ns = incl; /* the outermost open activation of fid */
+      rt_fn_time_add(&fn[f->fid], &one);
+      (*closed)++;
+      if (f->edge != RT_NONE) {
+        uint32_t ei = f->edge & ~RT_EDGE_INDIRECT;
+        const struct rt_edge *le = &t->edge[ei >> RT_EDGE_CHUNK_BITS][ei & (RT_EDGE_CHUNK - 1)];
+        struct rt_edge *e = le->parent < nfn ? rt_edge_map_get(edges, le->parent, le->child) : NULL;
+        if (e && (f->edge & RT_EDGE_INDIRECT))
+          e->itime_ns += incl;
+        else if (e)
+          e->time_ns += incl;
+      }
+    }
+  }
+  free(remaining);
+  return 0;
+}
+
+const struct rt_edge *rt_edge_map_find(const struct rt_edge_map *map, uint32_t parent,
+                                       uint32_t child) {
+  if (!map->cap)
+    return NULL;
+  uint32_t h = merge_hash(parent, child, map->cap - 1);
+  while (map->e[h].parent != RT_NONE) {
+    if (map->e[h].parent == parent && map->e[h].child == child)
+      return &map->e[h];
+    h = (h + 1) & (map->cap - 1);
+  }
+  return NULL;
+}

@@ -1,0 +1,89 @@
+/* rt-module.c: module (translation unit) registration and global function ids. */
+#include <stdlib.h>
+
+#include "rt-internal.h"
+
+static struct rt_module *mod_chunks[RT_MOD_TOP];
+static uint32_t mod_count; /* release-stored after the module is complete */
+static uint32_t mod_fids;  /* next fid_base (rt_lock) */
+
+/* Registered modules point here: a non-NULL next marks a module as registered. */
+static struct __cprof_module mod_list_end;
+
+uint32_t rt_module_count(void) { return __atomic_load_n(&mod_count, __ATOMIC_ACQUIRE); }
+
+struct rt_module *rt_module_get(uint32_t index) {
+  return &mod_chunks[index / RT_MOD_CHUNK][index % RT_MOD_CHUNK];
+}
+
+uint32_t rt_module_fid_end(uint32_t nmods) {
+  uint32_t end = 0;
+  for (uint32_t i = 0; i < nmods; i++) {
+    struct rt_module *m = rt_module_get(i);
+    if (m->fid_base + m->num_functions > end)
+      end = m->fid_base + m->num_functions;
+  }
+  return end;
+}
+
+static void mod_reject(struct __cprof_module *m) {
+  m->fid_base = RT_FID_REJECTED;
+  __atomic_store_n(&m->next, &mod_list_end, __ATOMIC_RELEASE);
+}
+
+/* Returns 0 when m is registered (now or before), -1 when it was refused. */
+int rt_module_register(struct __cprof_module *m) {
+  if (!rt_config.enabled || !m)
+    return -1;
+  pthread_mutex_lock(&rt_lock);
+  if (__atomic_load_n(&m->next, __ATOMIC_ACQUIRE)) {
+    int rc = m->fid_base == RT_FID_REJECTED ? -1 : 0;
+    pthread_mutex_unlock(&rt_lock);
+    return rc;
+  }
+  const char *why = NULL;
+  uint32_t n = mod_count;
+  if (m->abi_version != CPROF_ABI_VERSION)
+    why = "ABI version mismatch";
+  else if (!m->tls_counters || (!m->metadata && m->num_functions))
+    why = "malformed module descriptor";
+  else if (n >= RT_MAX_MODULES || m->num_functions > RT_MAX_FIDS - mod_fids)
+    why = "too many modules or functions";
+  uint64_t *totals = NULL;
+  if (!why && !mod_chunks[n / RT_MOD_CHUNK]) {
+    mod_chunks[n / RT_MOD_CHUNK] = calloc(RT_MOD_CHUNK, sizeof(struct rt_module));
+    if (!mod_chunks[n / RT_MOD_CHUNK])
+      why = "out of memory";
+  }
+  if (!why && !(totals = calloc(m->num_counters ? m->num_counters : 1, sizeof *totals)))
+    why = "out of memory";
+  if (why) {
+    mod_reject(m);
+    pthread_mutex_unlock(&rt_lock);
+    rt_warn("module ignored (%s; abi %u)", why, m->abi_version);
+    return -1;
+  }
+  struct rt_module *rm = rt_module_get(n);
+  rm->abi = m;
+  rm->index = n;
+  rm->fid_base = mod_fids;
+  rm->num_counters = m->num_counters;
+  rm->num_functions = m->num_functions;
+  rm->totals = totals;
+  m->fid_base = mod_fids;
+  mod_fids += m->num_functions;
+  __atomic_store_n(&m->next, &mod_list_end, __ATOMIC_RELEASE);
+  __atomic_store_n(&mod_count, n + 1, __ATOMIC_RELEASE);
+  pthread_mutex_unlock(&rt_lock);
+  return 0;
+}
+
+CPROF_EXPORT RT_NOINST void __cprof_register(struct __cprof_module *m) {
+  rt_init();
+  if (rt_module_register(m) != 0)
+    return;
+  /* The registering thread's copy (this may be a dlopen on a non-main thread). */
+  struct rt_thread *t = rt_self_tls ? rt_self_tls : rt_thread_attach();
+  if (t)
+    rt_thread_capture(t);
+}

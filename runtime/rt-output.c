@@ -1,0 +1,122 @@
+/* rt-output.c: profile destination (%p, fork suffix), atomic write, one dump at exit. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rt-internal.h"
+
+static int output_dumped;
+
+/* Every "%p" becomes the pid; a fork child without "%p" appends ".<pid>". */
+static char *output_expand(const char *pattern, int fork_suffix) {
+  char pid[24];
+  int plen = snprintf(pid, sizeof pid, "%ld", (long)getpid());
+  size_t len = strlen(pattern), n = 0, cap = len + 1 + 24;
+  int has_p = strstr(pattern, "%p") != NULL;
+  for (const char *p = pattern; (p = strstr(p, "%p")); p += 2)
+    cap += (size_t)plen;
+  char *out = malloc(cap);
+  if (!out)
+    return NULL;
+  for (const char *p = pattern; *p;) {
+    if (p[0] == '%' && p[1] == 'p') {
+      memcpy(out + n, pid, (size_t)plen);
+      n += (size_t)plen;
+      p += 2;
+    } else {
+      out[n++] = *p++;
+    }
+  }
+  if (fork_suffix && !has_p) {
+    out[n++] = '.';
+    memcpy(out + n, pid, (size_t)plen);
+    n += (size_t)plen;
+  }
+  out[n] = '\0';
+  return out;
+}
+
+static int output_write_all(int fd, const char *text, size_t len) {
+  while (len) {
+    ssize_t w = write(fd, text, len);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w <= 0)
+      return -1;
+    text += w;
+    len -= (size_t)w;
+  }
+  return 0;
+}
+
+/* Writes "<path>.tmp.<pid>" then renames it over path, so readers never see a partial file. */
+static int output_write_atomic(const char *path, const char *text) {
+  size_t tlen = strlen(path) + 32;
+  char *tmp = malloc(tlen);
+  if (!tmp) {
+    rt_warn("cannot write profile to '%s': %s", path, strerror(ENOMEM));
+    return -1;
+  }
+  snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  int err = 0;
+  if (fd < 0) {
+    err = errno;
+  } else {
+    if (output_write_all(fd, text, strlen(text)) != 0 || output_write_all(fd, "\n", 1) != 0)
+      err = errno ? errno : EIO;
+    if (close(fd) != 0 && !err)
+      err = errno;
+    if (!err && rename(tmp, path) != 0)
+      err = errno;
+    if (err)
+      unlink(tmp);
+  }
+  free(tmp);
+  if (err) {
+    rt_warn("cannot write profile to '%s': %s", path, strerror(err));
+    return -1;
+  }
+  return 0;
+}
+
+int rt_output_dump(const char *path) {
+  int saved_errno = errno;
+  char *target = path ? output_expand(path, 0)
+                      : output_expand(rt_config.output, rt_config.forked_child);
+  if (!target) {
+    rt_warn("cannot write profile: %s", strerror(ENOMEM));
+    return -1;
+  }
+  struct rt_snapshot s;
+  int rc = -1;
+  if (rt_snapshot_take(&s) != 0) {
+    rt_warn("cannot write profile to '%s': %s", target, strerror(ENOMEM));
+  } else {
+    char *text = rt_json_render(&s);
+    rt_snapshot_free(&s);
+    if (!text)
+      rt_warn("cannot write profile to '%s': %s", target, strerror(ENOMEM));
+    else
+      rc = output_write_atomic(target, text);
+    free(text);
+  }
+  free(target);
+  errno = saved_errno;
+  return rc;
+}
+
+/* The exit handler: exactly one profile per process, whichever thread calls exit(). */
+void rt_output_final(void) {
+  if (!rt_config.enabled || __atomic_exchange_n(&output_dumped, 1, __ATOMIC_ACQ_REL))
+    return;
+  rt_output_dump(NULL);
+}
+
+void rt_output_forked(void) {
+  rt_config.forked_child = 1;
+  __atomic_store_n(&output_dumped, 0, __ATOMIC_RELEASE);
+}

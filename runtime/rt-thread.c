@@ -1,0 +1,384 @@
+/* rt-thread.c: per-thread records: creation, pthread_create interposition, exit merge, fork. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "rt-internal.h"
+
+RT_TLS __thread struct rt_thread *rt_self_tls;
+uint32_t rt_reset_gen;
+
+static pthread_key_t thread_key;
+static struct rt_thread *thread_live;          /* rt_lock */
+static uint32_t thread_next_id = 1;            /* rt_lock; 0 is the main thread */
+static struct rt_thread_summary *thread_done;  /* exited threads (rt_lock) */
+static size_t thread_ndone, thread_done_cap;
+static struct rt_fn_time *thread_gfn;          /* timing of exited threads (rt_lock) */
+static uint32_t thread_gfn_cap;
+static struct rt_edge_map thread_gedges;       /* edges of exited threads (rt_lock) */
+static uint64_t thread_gunwound, thread_gdropped;
+
+typedef int (*thread_create_fn)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+static thread_create_fn thread_real_create;
+
+static thread_create_fn thread_resolve_create(void) {
+  thread_create_fn fn = __atomic_load_n(&thread_real_create, __ATOMIC_ACQUIRE);
+  if (!fn) {
+    fn = (thread_create_fn)dlsym(RTLD_NEXT, "pthread_create");
+    __atomic_store_n(&thread_real_create, fn, __ATOMIC_RELEASE);
+  }
+  return fn;
+}
+
+static void thread_name(const struct rt_thread *t, char name[16]) {
+  name[0] = '\0';
+  if (t == rt_self_tls || !t)
+    prctl(PR_GET_NAME, name, 0, 0, 0);
+  else if (pthread_getname_np(t->handle, name, 16) != 0)
+    name[0] = '\0';
+  name[15] = '\0';
+}
+
+static void thread_summarize(const struct rt_thread *t, uint64_t now,
+                             struct rt_thread_summary *s) {
+  s->id = t->id;
+  s->tid = t->tid;
+  thread_name(t, s->name);
+  s->is_main = t->is_main;
+  s->timed_calls = __atomic_load_n(&t->timed_calls, __ATOMIC_RELAXED);
+  s->max_depth = __atomic_load_n(&t->max_depth, __ATOMIC_RELAXED);
+  s->unwound_frames = __atomic_load_n(&t->unwound_frames, __ATOMIC_RELAXED);
+  s->runtime_ns = now > t->start_ns ? now - t->start_ns : 0;
+}
+
+/* Records tls_counters() of every module registered since t's last capture (owner thread). */
+void rt_thread_capture(struct rt_thread *t) {
+  uint32_t n = rt_module_count();
+  uint32_t have = __atomic_load_n(&t->nctr, __ATOMIC_RELAXED);
+  if (have >= n)
+    return;
+  uint64_t **ptrs = malloc((n - have) * sizeof *ptrs);
+  if (!ptrs)
+    return;
+  for (uint32_t i = have; i < n; i++)
+    ptrs[i - have] = rt_module_get(i)->abi->tls_counters(); /* must run in t's thread */
+  pthread_mutex_lock(&rt_lock);
+  if (n > t->ctr_cap) {
+    uint32_t cap = t->ctr_cap ? t->ctr_cap : 8;
+    while (cap < n)
+      cap *= 2;
+    uint64_t **p = realloc(t->ctr, cap * sizeof *p);
+    if (!p) {
+      pthread_mutex_unlock(&rt_lock);
+      free(ptrs);
+      return;
+    }
+    t->ctr = p;
+    t->ctr_cap = cap;
+  }
+  memcpy(t->ctr + have, ptrs, (n - have) * sizeof *ptrs);
+  t->nctr = n;
+  pthread_mutex_unlock(&rt_lock);
+  free(ptrs);
+  t->captured_fids = rt_module_fid_end(n);
+}
+
+static void thread_free(struct rt_thread *t) {
+  rt_timing_free(t);
+  free(t->ctr);
+  free(t);
+}
+
+static void thread_unlink(struct rt_thread *t) {
+  if (t->prev)
+    t->prev->next = t->next;
+  else if (thread_live == t)
+    thread_live = t->next;
+  if (t->next)
+    t->next->prev = t->prev;
+  t->next = t->prev = NULL;
+}
+
+/* Creates the calling thread's record; NULL when profiling is off or memory is short. */
+struct rt_thread *rt_thread_attach(void) {
+  if (!rt_config.enabled)
+    return NULL;
+  struct rt_thread *t = calloc(1, sizeof *t);
+  if (!t)
+    return NULL;
+  t->tid = (pid_t)gettid();
+  t->handle = pthread_self();
+  t->is_main = t->tid == getpid();
+  t->start_ns = rt_clock_now();
+  t->gen = __atomic_load_n(&rt_reset_gen, __ATOMIC_RELAXED);
+  pthread_mutex_lock(&rt_lock);
+  t->id = t->is_main ? 0 : thread_next_id++;
+  t->next = thread_live;
+  if (thread_live)
+    thread_live->prev = t;
+  thread_live = t;
+  pthread_mutex_unlock(&rt_lock);
+  rt_self_tls = t;
+  pthread_setspecific(thread_key, t); /* the destructor merges t at thread exit */
+  rt_thread_capture(t);
+  return t;
+}
+
+/* Thread exit (return, pthread_exit or cancellation): fold t into the global totals. */
+static void thread_key_dtor(void *arg) {
+  struct rt_thread *t = arg;
+  if (!t || t != rt_self_tls)
+    return;
+  uint64_t now = rt_clock_now();
+  t->in_hook = 1;
+  rt_timing_close_all(t, now);
+  uint32_t n = rt_module_count();
+  uint64_t **ptrs = calloc(n ? n : 1, sizeof *ptrs);
+  for (uint32_t i = 0; ptrs && i < n; i++)
+    ptrs[i] = rt_module_get(i)->abi->tls_counters();
+  struct rt_thread_summary sum;
+  thread_summarize(t, now, &sum);
+  pthread_mutex_lock(&rt_lock);
+  for (uint32_t i = 0; i < n; i++) {
+    struct rt_module *m = rt_module_get(i);
+    uint64_t *c = ptrs ? ptrs[i] : i < t->nctr ? t->ctr[i] : NULL;
+    if (!c)
+      continue;
+    for (uint32_t k = 0; k < m->num_counters; k++) {
+      m->totals[k] += c[k];
+      c[k] = 0; /* merged: code running after this destructor starts from zero */
+    }
+  }
+  uint32_t nfids = rt_module_fid_end(n);
+  if (nfids > thread_gfn_cap) {
+    struct rt_fn_time *g = realloc(thread_gfn, nfids * sizeof *g);
+    if (g) {
+      memset(g + thread_gfn_cap, 0, (nfids - thread_gfn_cap) * sizeof *g);
+      thread_gfn = g;
+      thread_gfn_cap = nfids;
+    }
+  }
+  if (t->gen == __atomic_load_n(&rt_reset_gen, __ATOMIC_RELAXED) &&
+      rt_merge_thread(t, thread_gfn, thread_gfn_cap, &thread_gedges) != 0)
+    rt_warn("out of memory while merging thread %u", t->id);
+  thread_gunwound += t->unwound_frames;
+  thread_gdropped += t->dropped_frames;
+  if (thread_ndone == thread_done_cap) {
+    size_t cap = thread_done_cap ? thread_done_cap * 2 : 16;
+    struct rt_thread_summary *d = realloc(thread_done, cap * sizeof *d);
+    if (d) {
+      thread_done = d;
+      thread_done_cap = cap;
+    }
+  }
+  if (thread_ndone < thread_done_cap)
+    thread_done[thread_ndone++] = sum;
+  thread_unlink(t);
+  rt_self_tls = NULL;
+  pthread_mutex_unlock(&rt_lock);
+  free(ptrs);
+  thread_free(t);
+}
+
+struct thread_start {
+  void *(*fn)(void *);
+  void *arg;
+};
+
+static void *thread_trampoline(void *p) {
+  struct thread_start s = *(struct thread_start *)p;
+  free(p);
+  if (!rt_self_tls)
+    rt_thread_attach();
+  return s.fn(s.arg);
+}
+
+CPROF_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
+                                void *(*fn)(void *), void *arg) {
+  thread_create_fn real = thread_resolve_create();
+  if (!real)
+    return EAGAIN;
+  struct thread_start *s = rt_config.enabled ? malloc(sizeof *s) : NULL;
+  if (!s)
+    return real(th, attr, fn, arg);
+  s->fn = fn;
+  s->arg = arg;
+  int rc = real(th, attr, thread_trampoline, s);
+  if (rc != 0)
+    free(s);
+  return rc;
+}
+
+/* ---- fork -------------------------------------------------------------------------------- */
+
+static void thread_fork_prepare(void) { pthread_mutex_lock(&rt_lock); }
+static void thread_fork_parent(void) { pthread_mutex_unlock(&rt_lock); }
+
+/* Only the forking thread survives: the child starts a fresh profile of its own. */
+static void thread_fork_child(void) {
+  pthread_mutex_init(&rt_lock, NULL);
+  uint64_t now = rt_clock_now();
+  struct rt_thread *self = rt_self_tls;
+  for (struct rt_thread *t = thread_live, *next; t; t = next) {
+    next = t->next;
+    if (t != self)
+      thread_free(t);
+  }
+  thread_live = self;
+  uint32_t n = rt_module_count();
+  for (uint32_t i = 0; i < n; i++) {
+    struct rt_module *m = rt_module_get(i);
+    memset(m->totals, 0, m->num_counters * sizeof *m->totals);
+    uint64_t *c = m->abi->tls_counters();
+    memset(c, 0, m->num_counters * sizeof *c);
+  }
+  if (thread_gfn)
+    memset(thread_gfn, 0, thread_gfn_cap * sizeof *thread_gfn);
+  rt_edge_map_free(&thread_gedges);
+  thread_ndone = 0;
+  thread_gunwound = thread_gdropped = 0;
+  thread_next_id = 1;
+  if (self) {
+    self->next = self->prev = NULL;
+    self->id = 0;
+    self->is_main = 1;
+    self->tid = (pid_t)gettid();
+    self->handle = pthread_self();
+    self->start_ns = now;
+    rt_timing_reset(self, now);
+  }
+  rt_config.start_ns = now;
+  rt_output_forked();
+}
+
+void rt_threads_init(void) {
+  if (pthread_key_create(&thread_key, thread_key_dtor) != 0)
+    rt_warn("pthread_key_create failed; thread exits will not be merged");
+  pthread_atfork(thread_fork_prepare, thread_fork_parent, thread_fork_child);
+  thread_resolve_create();
+  if (!rt_self_tls)
+    rt_thread_attach();
+}
+
+/* ---- snapshots and reset ----------------------------------------------------------------- */
+
+int rt_snapshot_take(struct rt_snapshot *s) {
+  memset(s, 0, sizeof *s);
+  struct rt_thread *self = rt_self_tls;
+  uint32_t n = rt_module_count();
+  uint64_t **own = calloc(n ? n : 1, sizeof *own);
+  if (!own)
+    return -1;
+  for (uint32_t i = 0; i < n; i++)
+    own[i] = rt_module_get(i)->abi->tls_counters();
+
+  pthread_mutex_lock(&rt_lock);
+  s->now = rt_clock_now();
+  s->nmods = n;
+  s->nfids = rt_module_fid_end(n);
+  s->mods = calloc(n ? n : 1, sizeof *s->mods);
+  s->counters = calloc(n ? n : 1, sizeof *s->counters);
+  s->fn = calloc(s->nfids ? s->nfids : 1, sizeof *s->fn);
+  size_t nlive = 0;
+  for (struct rt_thread *t = thread_live; t; t = t->next)
+    nlive++;
+  s->threads = calloc(thread_ndone + nlive + 1, sizeof *s->threads);
+  int rc = s->mods && s->counters && s->fn && s->threads ? 0 : -1;
+  if (rc == 0)
+    rc = rt_edge_map_copy(&s->edges, &thread_gedges);
+  for (uint32_t i = 0; rc == 0 && i < n; i++) {
+    struct rt_module *m = rt_module_get(i);
+    s->mods[i] = m;
+    uint64_t *c = calloc(m->num_counters ? m->num_counters : 1, sizeof *c);
+    if (!(s->counters[i] = c)) {
+      rc = -1;
+      break;
+    }
+    for (uint32_t k = 0; k < m->num_counters; k++)
+      c[k] = m->totals[k] + own[i][k];
+    for (struct rt_thread *t = thread_live; t; t = t->next) {
+      const uint64_t *tc = t != self && i < t->nctr ? t->ctr[i] : NULL;
+      for (uint32_t k = 0; tc && k < m->num_counters; k++)
+        c[k] += __atomic_load_n(&tc[k], __ATOMIC_RELAXED);
+    }
+  }
+  if (rc == 0) {
+    for (uint32_t f = 0; f < s->nfids && f < thread_gfn_cap; f++)
+      s->fn[f] = thread_gfn[f];
+    s->unwound_frames = thread_gunwound;
+    s->dropped_frames = thread_gdropped;
+    memcpy(s->threads, thread_done, thread_ndone * sizeof *s->threads);
+    s->nthreads = thread_ndone;
+  }
+  uint32_t gen = __atomic_load_n(&rt_reset_gen, __ATOMIC_RELAXED);
+  for (struct rt_thread *t = thread_live; rc == 0 && t; t = t->next) {
+    struct rt_thread_summary *sum = &s->threads[s->nthreads++];
+    thread_summarize(t, s->now, sum);
+    s->unwound_frames += __atomic_load_n(&t->unwound_frames, __ATOMIC_RELAXED);
+    s->dropped_frames += __atomic_load_n(&t->dropped_frames, __ATOMIC_RELAXED);
+    if (t->gen != gen) {
+      sum->timed_calls = sum->max_depth = sum->unwound_frames = 0;
+      continue; /* not yet reset by its owner: nothing recorded since cprof_reset() */
+    }
+    rc = rt_merge_thread(t, s->fn, s->nfids, &s->edges);
+    if (rc == 0 && t == self) {
+      uint64_t closed = 0;
+      rc = rt_merge_open_frames(t, s->now, s->fn, s->nfids, &s->edges, &closed);
+      sum->timed_calls += closed;
+      sum->unwound_frames += closed;
+      s->unwound_frames += closed;
+    }
+  }
+  pthread_mutex_unlock(&rt_lock);
+  free(own);
+  if (rc != 0)
+    rt_snapshot_free(s);
+  return rc;
+}
+
+void rt_snapshot_free(struct rt_snapshot *s) {
+  for (uint32_t i = 0; s->counters && i < s->nmods; i++)
+    free(s->counters[i]);
+  free(s->counters);
+  free(s->mods);
+  free(s->fn);
+  free(s->threads);
+  rt_edge_map_free(&s->edges);
+  memset(s, 0, sizeof *s);
+}
+
+/* cprof_reset(): counters are zeroed now; other threads drop their timing at their next enter. */
+void rt_threads_reset(void) {
+  struct rt_thread *self = rt_self_tls;
+  uint32_t n = rt_module_count();
+  for (uint32_t i = 0; i < n; i++) {
+    struct rt_module *m = rt_module_get(i);
+    memset(m->abi->tls_counters(), 0, m->num_counters * sizeof(uint64_t));
+  }
+  pthread_mutex_lock(&rt_lock);
+  __atomic_add_fetch(&rt_reset_gen, 1, __ATOMIC_RELAXED);
+  for (uint32_t i = 0; i < n; i++) {
+    struct rt_module *m = rt_module_get(i);
+    memset(m->totals, 0, m->num_counters * sizeof *m->totals);
+    for (struct rt_thread *t = thread_live; t; t = t->next) {
+      uint64_t *c = t != self && i < t->nctr ? t->ctr[i] : NULL;
+      for (uint32_t k = 0; c && k < m->num_counters; k++)
+        __atomic_store_n(&c[k], 0, __ATOMIC_RELAXED);
+    }
+  }
+  if (thread_gfn)
+    memset(thread_gfn, 0, thread_gfn_cap * sizeof *thread_gfn);
+  rt_edge_map_free(&thread_gedges);
+  for (size_t i = 0; i < thread_ndone; i++)
+    thread_done[i].timed_calls = thread_done[i].max_depth = thread_done[i].unwound_frames = 0;
+  thread_gunwound = thread_gdropped = 0;
+  pthread_mutex_unlock(&rt_lock);
+  if (self) {
+    self->in_hook = 1;
+    rt_timing_reset(self, rt_clock_now());
+    self->in_hook = 0;
+  }
+}

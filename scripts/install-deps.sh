@@ -1,0 +1,21 @@
+#!/bin/sh
+# install-deps.sh: install what cprof needs from Debian (run as root; idempotent and quiet
+# when everything is already there).
+set -eu
+gcc_major=$(gcc -dumpversion 2>/dev/null | cut -d. -f1 || echo 12)
+pkgs="gcc g++ gcc-${gcc_major}-plugin-dev libcjson-dev meson ninja-build pkg-config python3-jsonschema"
+[ "${CPROF_WITH_TORTURE:-0}" = 1 ] && pkgs="$pkgs dpkg-dev xz-utils"
+missing=""
+for p in $pkgs; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing Debian packages:$missing (run as root, or install them)" >&2
+  exit 1
+fi
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,69 @@
+#!/bin/sh
+# run-case.sh: compile one test case with the plugin at one -O level, run it with CPROF unset
+# and with CPROF=1, and check the profile against the case's expectations.
+#
+# usage: run-case.sh PLUGIN RUNTIME_DIR CHECKER VALIDATOR SCHEMA OPT CASE_DIR NAME
+#   NAME.expect holds the expectations (see check-profile.c) and directives in comments:
+#     # sources: a.c b.c      (default NAME.c, or NAME.cc with "compiler: c++")
+#     # compiler: c++         # cflags: -pthread       # exit: 3
+#     # plugin-args: exclude-function=foo,bar
+set -eu
+
+plugin=$1 rtdir=$2 checker=$3 validator=$4 schema=$5 opt=$6 casedir=$7 name=$8
+expect="$casedir/$name.expect"
+
+directive () { sed -n "s/^# $1: *//p" "$expect" | head -n 1; }
+
+compiler=gcc
+ext=c
+if [ "$(directive compiler)" = "c++" ]; then compiler=g++; ext=cc; fi
+sources=$(directive sources)
+[ -n "$sources" ] || sources="$name.$ext"
+cflags=$(directive cflags)
+want_exit=$(directive exit)
+[ -n "$want_exit" ] || want_exit=0
+plugin_args=""
+for a in $(directive plugin-args | tr ' ' '\n'); do
+  plugin_args="$plugin_args -fplugin-arg-cprof-$a"
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/cprof-case.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+srcs=""
+for s in $sources; do srcs="$srcs $casedir/$s"; done
+
+fail () { echo "FAIL [$name $opt]: $*" >&2; exit 1; }
+
+# shellcheck disable=SC2086
+$compiler $opt -w $cflags $srcs -o "$work/plain" || fail "plain build failed"
+# shellcheck disable=SC2086
+$compiler $opt -w $cflags -fplugin="$plugin" $plugin_args $srcs -o "$work/prog" \
+  -L"$rtdir" -lcprofrt -Wl,-rpath,"$rtdir" 2>"$work/cc.err" || { cat "$work/cc.err" >&2; fail "instrumented build failed"; }
+if grep -q "internal compiler error" "$work/cc.err"; then cat "$work/cc.err" >&2; fail "ICE"; fi
+
+run () { # run BINARY OUTFILE [env...]: prints the exit status
+  bin=$1 out=$2; shift 2
+  set +e
+  (cd "$work" && env "$@" "$bin" >"$out" 2>"$out.err")
+  rc=$?
+  set -e
+  echo $rc
+}
+
+rc_plain=$(run "$work/plain" "$work/plain.out" CPROF=1)
+rc_off=$(run "$work/prog" "$work/off.out" -u CPROF)
+rc_on=$(run "$work/prog" "$work/on.out" CPROF=1 CPROF_OUTPUT="$work/profile.json")
+
+[ "$rc_plain" = "$want_exit" ] || fail "plain build exited $rc_plain, expected $want_exit"
+[ "$rc_off" = "$want_exit" ] || fail "CPROF unset: exit $rc_off, expected $want_exit"
+[ "$rc_on" = "$want_exit" ] || { cat "$work/on.out.err" >&2; fail "CPROF=1: exit $rc_on, expected $want_exit"; }
+cmp -s "$work/plain.out" "$work/off.out" || fail "CPROF unset: output differs from the plain build"
+cmp -s "$work/plain.out" "$work/on.out" || fail "CPROF=1: output differs from the plain build"
+[ ! -s "$work/off.out.err" ] || { cat "$work/off.out.err" >&2; fail "CPROF unset: the runtime printed something"; }
+
+[ -f "$work/profile.json" ] || fail "CPROF=1 wrote no profile"
+ls "$work" | grep -q '^profile.json.tmp' && fail "a temporary profile was left behind"
+
+"$validator" "$schema" "$work/profile.json" || fail "profile does not match the schema"
+"$checker" "$work/profile.json" "$expect" "$casedir" || fail "counts differ from the expectations"
+echo "ok [$name $opt]"

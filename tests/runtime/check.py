@@ -1,0 +1,342 @@
+#!/usr/bin/python3
+"""check.py: assertions on cprof profiles written by the tests/runtime programs.
+
+usage: check.py SCHEMA_OR_DASH CHECK PROFILE.json [ARGS...]
+"""
+import json
+import os
+import sys
+
+FAILURES = []
+
+
+def expect(cond, what):
+    if not cond:
+        FAILURES.append(what)
+
+
+def eq(actual, expected, what):
+    expect(actual == expected, f"{what}: expected {expected!r}, got {actual!r}")
+
+
+def is_uint(v):
+    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+
+
+SHAPE = {
+    "functions": {"id": is_uint, "name": str, "linkage_name": str, "file": str, "line": is_uint,
+                  "column": is_uint, "module": is_uint, "static": bool, "calls": is_uint,
+                  "timed_calls": is_uint, "inlined_calls": is_uint, "timing": str,
+                  "total_time_ns": is_uint, "self_time_ns": is_uint, "avg_time_ns": is_uint,
+                  "min_time_ns": is_uint, "max_time_ns": is_uint, "unwound_calls": is_uint},
+    "call_graph": {"caller": str, "callee": str, "caller_id": is_uint, "callee_id": is_uint,
+                   "calls": is_uint, "total_time_ns": is_uint, "kind": str},
+    "loops": {"location": str, "file": str, "line": is_uint, "column": is_uint, "function": str,
+              "function_id": is_uint, "depth": is_uint, "iterations": is_uint,
+              "entries": is_uint},
+    "branches": {"location": str, "file": str, "line": is_uint, "column": is_uint,
+                 "function": str, "function_id": is_uint, "taken": is_uint,
+                 "not_taken": is_uint, "prediction_rate": (int, float)},
+    "switches": {"location": str, "file": str, "line": is_uint, "column": is_uint,
+                 "function": str, "function_id": is_uint, "total": is_uint, "cases": list},
+    "threads": {"id": is_uint, "tid": is_uint, "name": str, "main": bool,
+                "timed_calls": is_uint, "max_depth": is_uint, "unwound_frames": is_uint,
+                "runtime_ns": is_uint},
+    "modules": {"source": str, "directory": str, "functions": is_uint, "counters": is_uint},
+}
+STATS = ["total_runtime_ns", "timed_calls", "hook_cost_ns", "overhead_estimate_ns", "modules",
+         "threads", "unwound_frames", "dropped_frames"]
+
+
+def conforms(v, t):
+    return t(v) if callable(t) and not isinstance(t, type) and not isinstance(t, tuple) \
+        else isinstance(v, t) and not (t is int and isinstance(v, bool))
+
+
+def validate(p, schema_path):
+    """The format of doc/PROFILE-FORMAT.md, plus the JSON schema when it exists."""
+    if schema_path != "-" and os.path.exists(schema_path):
+        import jsonschema
+        with open(schema_path) as f:
+            jsonschema.validate(p, json.load(f))
+    eq(p.get("version"), "1.0", "version")
+    eq(p.get("tool"), "cprof", "tool")
+    eq(p.get("clock"), "CLOCK_MONOTONIC", "clock")
+    for k in ("timestamp", "pid"):
+        expect(is_uint(p.get(k)), f"{k} is an unsigned integer")
+    for k in ("binary", "command_line"):
+        expect(isinstance(p.get(k), str), f"{k} is a string")
+    expect(isinstance(p.get("argv"), list) and all(isinstance(a, str) for a in p["argv"]), "argv")
+    st = p.get("statistics", {})
+    for k in STATS:
+        expect(is_uint(st.get(k)), f"statistics.{k}")
+    expect(isinstance(st.get("overhead_estimate_percent"), (int, float)), "overhead percent")
+    for section, fields in SHAPE.items():
+        items = p.get(section)
+        expect(isinstance(items, list), f"{section} is an array")
+        for i, item in enumerate(items or []):
+            for k, t in fields.items():
+                expect(k in item and conforms(item[k], t), f"{section}[{i}].{k} {item.get(k)!r}")
+    fns = p["functions"]
+    eq([f["id"] for f in fns], list(range(len(fns))), "functions in fid order")
+    # inclusive time never exceeds the wall time of the threads that ran the function
+    runtime = st["total_runtime_ns"] * max(1, len(p["threads"]))
+    for f in fns:
+        name = f["name"]
+        expect(f["timing"] in ("full", "none", "partial", "not_run"), f"{name} timing")
+        expect(f["total_time_ns"] <= runtime, f"{name} total {f['total_time_ns']} <= {runtime}")
+        expect(f["timed_calls"] <= f["calls"], f"{name} timed_calls <= calls")
+        if f["timed_calls"]:
+            expect(f["min_time_ns"] <= f["avg_time_ns"] <= f["max_time_ns"], f"{name} min<=avg<=max")
+            expect(f["max_time_ns"] <= runtime, f"{name} max <= runtime")
+        eq(f["inlined_calls"], max(0, f["calls"] - f["timed_calls"]), f"{name} inlined_calls")
+    eq(st["timed_calls"], sum(f["timed_calls"] for f in fns), "statistics.timed_calls")
+    eq(st["overhead_estimate_ns"], st["timed_calls"] * st["hook_cost_ns"], "overhead")
+    eq(st["threads"], len(p["threads"]), "statistics.threads")
+    eq(st["modules"], len(p["modules"]), "statistics.modules")
+    for s in p["switches"]:
+        eq(s["total"], sum(c["count"] for c in s["cases"]), "switch total")
+    ids = [t["id"] for t in p["threads"]]
+    eq(len(ids), len(set(ids)), "unique thread ids")
+
+
+def fn(p, name, module_source=None):
+    mods = {i: m["source"] for i, m in enumerate(p["modules"])}
+    hits = [f for f in p["functions"] if f["name"] == name and
+            (module_source is None or mods[f["module"]] == module_source)]
+    if len(hits) != 1:
+        FAILURES.append(f"function {name} ({module_source}): {len(hits)} matches")
+        return {"id": -1, "calls": -1, "timed_calls": -1, "total_time_ns": 0, "self_time_ns": 0,
+                "unwound_calls": -1, "timing": "?", "inlined_calls": -1, "static": None}
+    return hits[0]
+
+
+def edges(p, caller, callee, kind="direct"):
+    return [e for e in p["call_graph"]
+            if e["caller_id"] == caller["id"] and e["callee_id"] == callee["id"] and
+            e["kind"] == kind]
+
+
+def edge(p, caller, callee, kind="direct"):
+    hits = edges(p, caller, callee, kind)
+    if len(hits) != 1:
+        FAILURES.append(f"edge {caller.get('name')}->{callee.get('name')} {kind}: {len(hits)}")
+        return {"calls": -1, "total_time_ns": -1}
+    return hits[0]
+
+
+def check_basic(p, args):
+    main, fib = fn(p, "main"), fn(p, "fib")
+    helper_a, helper_b = fn(p, "helper", "t-basic.c"), fn(p, "helper", "t-basic-b.c")
+    bfunc, inl, part = fn(p, "bfunc"), fn(p, "inl"), fn(p, "part")
+    never, cb = fn(p, "never"), fn(p, "cb")
+    eq(len(p["modules"]), 2, "modules")
+    eq(sorted(m["source"] for m in p["modules"]), ["t-basic-b.c", "t-basic.c"], "sources")
+    eq(p["modules"][0]["directory"], "/src/basic", "module directory")
+    eq(sum(m["functions"] for m in p["modules"]), len(p["functions"]), "function count")
+    for f, calls, timing in ((main, 1, "full"), (fib, 1973, "full"), (helper_a, 250, "full"),
+                             (helper_b, 10, "full"), (bfunc, 10, "full"), (inl, 1000, "none"),
+                             (part, 10, "partial"), (never, 0, "not_run"), (cb, 5, "full")):
+        eq(f["calls"], calls, f"{f.get('name')} calls")
+        eq(f["timing"], timing, f"{f.get('name')} timing")
+    eq(fib["timed_calls"], 1973, "fib timed")
+    eq(part["timed_calls"], 4, "part timed")
+    eq(part["inlined_calls"], 6, "part inlined")
+    eq(inl["inlined_calls"], 1000, "inl inlined")
+    eq(helper_a["static"], True, "helper static")
+    eq(fib["static"], False, "fib not static")
+    eq(p["functions"][main["id"]]["line"], 60, "main line")
+    expect(fib["total_time_ns"] > 0, "fib timed > 0")
+    expect(fib["total_time_ns"] <= main["total_time_ns"], "fib within main")
+    # recursion: inclusive counted once per outermost activation, so self <= total
+    expect(fib["self_time_ns"] <= fib["total_time_ns"], "fib self <= total")
+    eq(edge(p, main, fib)["calls"], 1, "main->fib")
+    eq(edge(p, main, fib)["total_time_ns"], fib["total_time_ns"], "main->fib time = fib total")
+    eq(edge(p, fib, fib)["calls"], 1972, "fib->fib (two sites summed)")
+    eq(edge(p, main, helper_a)["calls"], 250, "main->helper resolves to the static in A")
+    eq(edges(p, main, helper_b), [], "no main->helper(B)")
+    eq(edge(p, main, bfunc)["calls"], 10, "main->bfunc across modules")
+    eq(edge(p, bfunc, helper_b)["calls"], 10, "bfunc->helper resolves to the static in B")
+    eq(edge(p, main, inl)["calls"], 1000, "main->inl (inlined) still counted")
+    eq(edge(p, main, inl)["total_time_ns"], 0, "inlined edge has no time")
+    eq(edge(p, main, part)["calls"], 10, "main->part")
+    eq(edge(p, main, never)["calls"], 0, "never-run edge present with 0 calls")
+    eq(edge(p, main, cb, "indirect")["calls"], 5, "indirect main->cb")
+    expect(not any(e["callee"] == "printf" for e in p["call_graph"]), "uninstrumented skipped")
+    eq(len([e for e in p["call_graph"] if e["kind"] == "direct"]), 8, "direct edge count")
+    # main's self time + the inclusive time of its timed callees = main's inclusive time
+    children = sum(e["total_time_ns"] for e in p["call_graph"] if e["caller_id"] == main["id"])
+    eq(main["self_time_ns"] + children, main["total_time_ns"], "main self + children")
+    eq(len(p["loops"]), 1, "loops")
+    lp = p["loops"][0]
+    eq((lp["iterations"], lp["entries"], lp["depth"], lp["function"], lp["location"]),
+       (1000, 1, 1, "main", "t-basic.c:70"), "loop")
+    br = p["branches"][0]
+    eq((br["taken"], br["not_taken"], br["prediction_rate"]), (250, 750, 0.75), "branch")
+    sw = p["switches"][0]
+    eq([(c["label"], c["count"]) for c in sw["cases"]],
+       [("0", 200), ("1...2", 400), ("default", 400)], "switch cases")
+    eq(sw["total"], 1000, "switch total")
+    eq(len(p["threads"]), 1, "one thread")
+    th = p["threads"][0]
+    eq((th["id"], th["main"], th["tid"]), (0, True, p["pid"]), "main thread")
+    eq(th["timed_calls"], p["statistics"]["timed_calls"], "thread timed calls")
+    expect(th["max_depth"] >= 16, "max depth covers fib(15)")
+    eq(p["statistics"]["unwound_frames"], 0, "no unwound frames")
+    eq(p["statistics"]["dropped_frames"], 0, "no dropped frames")
+    expect(p["argv"][0].endswith("t-basic"), "argv[0]")
+    expect(p["binary"].endswith("/t-basic") and os.path.isabs(p["binary"]), "binary")
+
+
+def check_threads(p, args):
+    mode = args[0]
+    work, main = fn(p, "work"), fn(p, "main")
+    eq(work["calls"], 800000, "work calls")
+    eq(work["timed_calls"], 800000, "work timed calls")
+    eq(work["timing"], "full", "work timing")
+    lp = p["loops"][0]
+    eq((lp["iterations"], lp["entries"]), (800000, 8), "worker loop")
+    eq(len(p["threads"]), 9, "threads")
+    eq(sorted(t["id"] for t in p["threads"]), list(range(9)), "thread ids")
+    workers = [t for t in p["threads"] if not t["main"]]
+    eq(len(workers), 8, "workers")
+    per = 100000 + (1 if mode == "pthread_exit" else 0)
+    eq([t["timed_calls"] for t in workers], [per] * 8, "per-thread timed calls")
+    expect(all(t["tid"] != p["pid"] for t in workers), "worker tids")
+    if mode == "pthread_exit":
+        leave = fn(p, "leave")
+        eq((leave["calls"], leave["timed_calls"], leave["unwound_calls"]), (8, 8, 8), "leave")
+        eq(p["statistics"]["unwound_frames"], 8, "unwound at pthread_exit")
+    if mode == "live":
+        eq(main["unwound_calls"], 1, "main closed at exit")
+    else:
+        eq(main["unwound_calls"], 0, "main returned")
+    expect(work["total_time_ns"] <= sum(t["runtime_ns"] for t in p["threads"]), "work time")
+
+
+def check_deep_exit(p, args):
+    n = int(args[0])
+    rec, main = fn(p, "rec"), fn(p, "main")
+    eq((rec["calls"], rec["timed_calls"], rec["unwound_calls"]), (n, n, n), "rec")
+    eq(main["unwound_calls"], 1, "main unwound")
+    eq(p["statistics"]["unwound_frames"], n + 1, "unwound frames")
+    eq(edge(p, rec, rec)["calls"], n - 1, "rec->rec")
+    eq(p["threads"][0]["max_depth"], n + 1, "max depth")
+    expect(rec["total_time_ns"] <= main["total_time_ns"], "rec within main")
+    expect(rec["self_time_ns"] <= rec["total_time_ns"], "rec self <= total")
+    eq(edge(p, main, rec)["total_time_ns"], rec["total_time_ns"], "main->rec = outermost rec")
+
+
+def check_deep(p, args):
+    n = int(args[0])
+    rec = fn(p, "rec")
+    eq((rec["calls"], rec["timed_calls"], rec["unwound_calls"]), (n, n, 0), "rec")
+    eq(edge(p, rec, rec)["calls"], n - 1, "rec->rec")
+    deep = [t for t in p["threads"] if not t["main"]]
+    eq(len(deep), 1, "one deep thread")
+    eq(deep[0]["max_depth"] if deep else -1, n, "deep thread max depth")
+    eq(p["statistics"]["dropped_frames"], 0, "dropped")
+    expect(rec["self_time_ns"] <= rec["total_time_ns"], "rec self <= total")
+    expect(rec["max_time_ns"] == rec["total_time_ns"], "outermost rec is the longest")
+
+
+def check_longjmp(p, args):
+    f = {n: fn(p, n) for n in "abcde"}
+    main = fn(p, "main")
+    for n in "ae":
+        eq((f[n]["calls"], f[n]["timed_calls"], f[n]["unwound_calls"]), (100, 100, 0), n)
+    for n in "bcd":
+        eq((f[n]["calls"], f[n]["timed_calls"], f[n]["unwound_calls"]), (100, 100, 100), n)
+    eq(p["statistics"]["unwound_frames"], 300, "unwound frames")
+    eq(main["unwound_calls"], 0, "main")
+    runtime = p["statistics"]["total_runtime_ns"]
+    for n in "abcde":
+        expect(f[n]["total_time_ns"] <= f["a"]["total_time_ns"] <= main["total_time_ns"] <= runtime,
+               f"{n} time bounded by a and main")
+        expect(f[n]["self_time_ns"] <= f[n]["total_time_ns"], f"{n} self <= total")
+    # e is entered from a after the longjmp: the stale b/c/d frames were closed first
+    expect(edge(p, f["a"], f["e"])["total_time_ns"] > 0, "a->e observed with a as parent")
+    eq(edge(p, f["a"], f["e"])["calls"], 100, "a->e")
+    eq(edge(p, f["c"], f["d"])["calls"], 100, "c->d")
+    eq(p["threads"][0]["max_depth"], 5, "max depth: main a b c d; stale frames popped")
+    children = sum(e["total_time_ns"] for e in p["call_graph"] if e["caller_id"] == f["a"]["id"])
+    eq(f["a"]["self_time_ns"] + children, f["a"]["total_time_ns"], "a self + children")
+
+
+def check_fork(p, args):
+    who, calls = args[0], int(args[1])
+    work, main = fn(p, "work"), fn(p, "main")
+    eq((work["calls"], work["timed_calls"]), (calls, calls), f"{who} work")
+    eq(edge(p, main, work)["calls"], calls, f"{who} main->work")
+    eq(len(p["threads"]), 1, f"{who} threads")
+    eq(p["threads"][0]["tid"], p["pid"], f"{who} thread tid")
+    eq(p["threads"][0]["main"], True, f"{who} main thread")
+    if who == "child":
+        eq(p["pid"], int(args[2]), "child pid")
+        # main was entered before fork: no longer timed in the child
+        eq((main["calls"], main["timed_calls"], main["unwound_calls"]), (0, 0, 0), "child main")
+        eq(p["statistics"]["unwound_frames"], 0, "child unwound")
+    else:
+        eq((main["calls"], main["timed_calls"], main["unwound_calls"]), (1, 1, 0), "parent main")
+
+
+def check_env(p, args):
+    eq(fn(p, "work")["calls"], 42, "work calls")
+    eq(p["pid"], int(args[0]), "pid")
+
+
+def check_api(p, args):
+    eq(fn(p, "work")["calls"], int(args[0]), "work calls")
+    eq(fn(p, "work")["timed_calls"], int(args[0]), "work timed calls")
+    eq(edge(p, fn(p, "main"), fn(p, "work"))["calls"], int(args[0]), "main->work")
+
+
+def check_meta(p, args):
+    mods = p["modules"]
+    eq(len(mods), 2, "refused module not listed")
+    eq(len(p["functions"]), 4, "3 + 1 functions")
+    main = fn(p, "main")
+    eq((main["calls"], main["timed_calls"], main["line"]), (1, 1, 10), "main")
+    f1, f2 = p["functions"][1], p["functions"][2]
+    eq((f1["name"], f1["calls"]), ("badctr", 0), "bad entry counter reads 0")
+    eq(f2["name"], "<unknown>", "missing F record")
+    eq(p["functions"][3]["name"], "<unknown>", "module without valid header")
+    eq(p["functions"][3]["timed_calls"], 1, "its hooks still time it")
+    eq(len(p["loops"]), 1, "loops")
+    eq((p["loops"][0]["iterations"], p["loops"][0]["entries"]), (7, 1), "loop counts")
+    eq(len(p["branches"]), 1, "branch with bad counter kept")
+    eq((p["branches"][0]["taken"], p["branches"][0]["not_taken"]), (7, 0), "branch counts")
+    eq([len(s["cases"]) for s in p["switches"]], [1], "lying switch skipped")
+    eq(p["switches"][0]["cases"][0]["count"], 1, "default count")
+    eq(edge(p, main, main)["calls"], 7, "C record")
+
+
+def check_catch(p, args):
+    f = {n: fn(p, n) for n in "abce"}
+    for n in "ae":
+        eq((f[n]["calls"], f[n]["timed_calls"], f[n]["unwound_calls"]), (100, 100, 0), n)
+    for n in "bc":
+        eq((f[n]["calls"], f[n]["timed_calls"], f[n]["unwound_calls"]), (100, 100, 100), n)
+    eq(p["statistics"]["unwound_frames"], 200, "unwound frames")
+    eq(edge(p, f["a"], f["b"])["calls"], 100, "a->b by linkage name")
+    eq(edge(p, f["a"], f["e"])["calls"], 100, "a->e")
+    expect(edge(p, f["a"], f["e"])["total_time_ns"] > 0, "e observed as a's child")
+    children = sum(e["total_time_ns"] for e in p["call_graph"] if e["caller_id"] == f["a"]["id"])
+    eq(f["a"]["self_time_ns"] + children, f["a"]["total_time_ns"], "a self + children")
+
+
+def main():
+    schema, name, path, args = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+    with open(path) as f:
+        p = json.load(f)
+    validate(p, schema)
+    globals()["check_" + name](p, args)
+    if FAILURES:
+        for m in FAILURES:
+            print(f"FAIL {path}: {m}")
+        sys.exit(1)
+    print(f"ok {name} {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,13 @@
+#!/bin/sh
+# exports.sh: libcprofrt exports exactly the documented symbols. usage: exports.sh NM LIB
+set -u
+expected="__cprof_active __cprof_enter __cprof_exit __cprof_icall __cprof_register
+__cxa_begin_catch cprof_disable cprof_dump cprof_enable cprof_is_enabled cprof_reset
+pthread_create"
+got=$("$1" -D --defined-only "$2" | awk '{print $3}' | sort | tr '\n' ' ')
+want=$(echo $expected | tr ' ' '\n' | sort | tr '\n' ' ')
+if [ "$got" != "$want" ]; then
+  echo "FAIL exports: got [$got] want [$want]"
+  exit 1
+fi
+echo "ok exports: $got"

@@ -1,0 +1,9 @@
+/* t-header.c: cprof.h compiles on its own in C; the API is inert without CPROF=1. */
+#include "cprof.h"
+
+int main(void) {
+  if (cprof_is_enabled() != 0 || cprof_enable() != -1 || cprof_dump(0) != -1)
+    return 1;
+  cprof_reset();
+  return cprof_disable();
+}
