@@ -543,6 +543,14 @@ build_action_seq (gimple_seq *seq, fn_ctx *fn, enum site_action action, unsigned
       break;
     case ACT_EXIT_HOOK:
       build_hook_seq (seq, fn, cprof_mod.exit_fn, loc);
+      {
+	/* An empty volatile asm after the call keeps GCC from turning the exit hook itself
+	   into a tail call: the runtime matches exits to entries by stack address, and a
+	   jump to the hook would report the caller's. */
+	gasm *barrier = gimple_build_asm_vec ("", NULL, NULL, NULL, NULL);
+	gimple_asm_set_volatile (barrier, true);
+	gimple_seq_add_stmt (seq, barrier);
+      }
       break;
     case ACT_ICALL_SET:
       build_icall_seq (seq, 1);
