@@ -7,6 +7,7 @@
 #     # sources: a.c b.c      (default NAME.c, or NAME.cc with "compiler: c++")
 #     # compiler: c++         # cflags: -pthread       # exit: 3
 #     # plugin-args: exclude-function=foo,bar
+#     # shared: lib.c         (built first as an instrumented -fPIC shared library)
 set -eu
 
 plugin=$1 rtdir=$2 checker=$3 validator=$4 schema=$5 opt=$6 casedir=$7 name=$8
@@ -31,13 +32,27 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/cprof-case.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 srcs=""
 for s in $sources; do srcs="$srcs $casedir/$s"; done
+shared=$(directive shared)
 
 fail () { echo "FAIL [$name $opt]: $*" >&2; exit 1; }
 
+if [ -n "$shared" ]; then
+  mkdir "$work/plain-lib" "$work/lib"
+  # shellcheck disable=SC2086
+  $compiler $opt -w $cflags -fPIC -shared "$casedir/$shared" -o "$work/plain-lib/libcase.so" \
+    || fail "plain shared library build failed"
+  # shellcheck disable=SC2086
+  $compiler $opt -w $cflags -fPIC -shared -fplugin="$plugin" $plugin_args "$casedir/$shared" \
+    -o "$work/lib/libcase.so" -L"$rtdir" -lcprofrt -Wl,-rpath,"$rtdir" \
+    || fail "instrumented shared library build failed"
+fi
+plain_libs="" prog_libs=""
+[ -z "$shared" ] || plain_libs="-L$work/plain-lib -lcase -Wl,-rpath,$work/plain-lib"
+[ -z "$shared" ] || prog_libs="-L$work/lib -lcase -Wl,-rpath,$work/lib"
 # shellcheck disable=SC2086
-$compiler $opt -w $cflags $srcs -o "$work/plain" || fail "plain build failed"
+$compiler $opt -w $cflags $srcs $plain_libs -o "$work/plain" || fail "plain build failed"
 # shellcheck disable=SC2086
-$compiler $opt -w $cflags -fplugin="$plugin" $plugin_args $srcs -o "$work/prog" \
+$compiler $opt -w $cflags -fplugin="$plugin" $plugin_args $srcs $prog_libs -o "$work/prog" \
   -L"$rtdir" -lcprofrt -Wl,-rpath,"$rtdir" 2>"$work/cc.err" || { cat "$work/cc.err" >&2; fail "instrumented build failed"; }
 if grep -q "internal compiler error" "$work/cc.err"; then cat "$work/cc.err" >&2; fail "ICE"; fi
 
