@@ -178,9 +178,8 @@ check_fields (const cJSON *obj, const char *what, char **tok, int ntok)
 {
   for (int i = 0; i < ntok; i++)
     {
-      char *eq = strchr (tok[i], '=');
       char *op = strpbrk (tok[i], "<>!=");
-      if (!eq || !op)
+      if (!op || op == tok[i] || !op[1])
 	{
 	  fail ("bad expectation '%s'%s", tok[i], "");
 	  continue;
