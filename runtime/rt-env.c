@@ -106,6 +106,7 @@ static void env_init(void) {
     return;
   }
   env_read_identity();
+  rt_clock_init();
   rt_config.hook_cost_ns = rt_hook_calibrate();
   rt_config.start_ns = rt_clock_now(); /* after calibration: not part of the program's run */
   rt_config.enabled = 1;

@@ -58,8 +58,28 @@ void rt_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- rt-clock.c -------------------------------------------------------------------------- */
 
-uint64_t rt_clock_now(void) RT_NOINST;
+struct rt_clock {
+  int tsc;           /* 1: rt_clock_now reads the TSC */
+  uint64_t base_tsc; /* a TSC reading ...                       */
+  uint64_t base_ns;  /* ... and CLOCK_MONOTONIC at the same time */
+  uint64_t mult;     /* nanoseconds per tick, << 32             */
+};
+extern struct rt_clock rt_clock;
+
+void rt_clock_init(void);
+uint64_t rt_clock_monotonic(void) RT_NOINST;
 const char *rt_clock_name(void);
+
+/* Nanoseconds on CLOCK_MONOTONIC's scale; the hooks' hot path. */
+static inline RT_NOINST uint64_t rt_clock_now(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  if (__builtin_expect(rt_clock.tsc, 1)) {
+    uint64_t ticks = __builtin_ia32_rdtsc() - rt_clock.base_tsc;
+    return rt_clock.base_ns + (uint64_t)(((unsigned __int128)ticks * rt_clock.mult) >> 32);
+  }
+#endif
+  return rt_clock_monotonic();
+}
 
 /* ---- rt-module.c: registration ----------------------------------------------------------- */
 
