@@ -73,7 +73,6 @@ struct stmt_site {
 };
 
 struct fn_ctx {
-  tree decl;
   tree on;               /* local copy of __cprof_active */
   unsigned idx;          /* local function id */
   unsigned long long token;
@@ -92,7 +91,9 @@ put_location (struct cprof_text *t, location_t loc)
   cprof_text_printf (t, "\t%d\t%d", x.line, x.column);
 }
 
-static gimple *
+/* __cprof_counters[COUNTER]++, as plain loads and stores: GCC's store motion can keep the
+   counter in a register across a loop, and vectorization sees an ordinary reduction. */
+static void
 build_increment_seq (gimple_seq *seq, unsigned counter, location_t loc)
 {
   tree ref = cprof_module_counter_ref (counter);
@@ -108,7 +109,6 @@ build_increment_seq (gimple_seq *seq, unsigned counter, location_t loc)
   gimple_seq_add_stmt (seq, load);
   gimple_seq_add_stmt (seq, add);
   gimple_seq_add_stmt (seq, store);
-  return store;
 }
 
 static void
@@ -706,7 +706,6 @@ instrument_function (cgraph_node *node)
 {
   tree decl = node->decl;
   fn_ctx fn;
-  fn.decl = decl;
   fn.idx = cprof_mod.num_functions++;
   fn.token = (cprof_mod.tag << 32) | fn.idx;
   fn.loc = DECL_SOURCE_LOCATION (decl);
