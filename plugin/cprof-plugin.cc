@@ -7,7 +7,7 @@
  *     (iterations, entries), conditional branches (taken / not taken), switch cases;
  *   - a timing hook pair around every function body that stays out of line.
  *
- * Two passes do the work (see instrument.cc and prune.cc for the pictures):
+ * Three kinds of passes do the work (see instrument.cc and prune.cc for the pictures):
  *
  *   1. "cprof" (simple IPA pass, first of all_small_ipa_passes, before any inlining or
  *      optimization): puts counters and guarded hooks into every function while the CFG
@@ -17,6 +17,10 @@
  *   2. "cprof-prune" (GIMPLE pass right after IPA inlining has been applied): deletes
  *      the timing hooks that inlining copied into callers, so only out-of-line bodies are
  *      timed (as in perf and XRay) and hot loops are not blocked by calls.
+ *   3. "cprof-inline-cost" (after each "local-fnsummary") and "cprof-ipa-inline-cost"
+ *      (after "fnsummary"): take the instrumentation's size and time back out of the
+ *      inliner's estimates (inline-cost.cc), so GCC inlines what it would inline without
+ *      cprof.
  *
  * Options (-fplugin-arg-cprof-NAME[=VALUE]):
  *   help                       print this list
@@ -218,6 +222,22 @@ plugin_init (struct plugin_name_args *info, struct plugin_gcc_version *version)
   prune.ref_pass_instance_number = 1;
   prune.pos_op = PASS_POS_INSERT_AFTER;
   register_callback (info->base_name, PLUGIN_PASS_MANAGER_SETUP, NULL, &prune);
+
+  /* 3. Keep the instrumentation out of the inliner's size and time estimates: after both
+     computations of the early inliner's summaries, and after the IPA inliner's. */
+  struct register_pass_info early_cost;
+  early_cost.pass = cprof_make_inline_cost_pass (g);
+  early_cost.reference_pass_name = "local-fnsummary";
+  early_cost.ref_pass_instance_number = 0; /* every instance */
+  early_cost.pos_op = PASS_POS_INSERT_AFTER;
+  register_callback (info->base_name, PLUGIN_PASS_MANAGER_SETUP, NULL, &early_cost);
+
+  struct register_pass_info ipa_cost;
+  ipa_cost.pass = cprof_make_ipa_inline_cost_pass (g);
+  ipa_cost.reference_pass_name = "fnsummary";
+  ipa_cost.ref_pass_instance_number = 1;
+  ipa_cost.pos_op = PASS_POS_INSERT_AFTER;
+  register_callback (info->base_name, PLUGIN_PASS_MANAGER_SETUP, NULL, &ipa_cost);
 
   register_callback (info->base_name, PLUGIN_START_UNIT, start_unit, NULL);
   register_callback (info->base_name, PLUGIN_FINISH_UNIT, finish_unit, NULL);

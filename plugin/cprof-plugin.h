@@ -67,6 +67,8 @@ void cprof_module_finish (void);
 /* instrument.cc / prune.cc: the two passes. */
 opt_pass *cprof_make_instrument_pass (gcc::context *ctxt);
 opt_pass *cprof_make_prune_pass (gcc::context *ctxt);
+opt_pass *cprof_make_inline_cost_pass (gcc::context *ctxt);
+opt_pass *cprof_make_ipa_inline_cost_pass (gcc::context *ctxt);
 
 /* Counters of what was instrumented in this TU, for the verbose line. */
 struct cprof_stats {
