@@ -139,6 +139,7 @@ static inline struct rt_edge *hook_edge_at(struct rt_thread *t, uint32_t i) {
 /* Closes the top frame at now (a return, or unwound when the frame is known to be gone). */
 static inline RT_NOINST void hook_close(struct rt_thread *t, uint64_t now, int unwound) {
   struct rt_frame *f = hook_top(t);
+  uint64_t index = t->depth - 1;
   if (RT_UNLIKELY(f->start == RT_UNTIMED)) { /* opened before a reset or fork */
     hook_pop(t);
     return;
@@ -157,6 +158,8 @@ static inline RT_NOINST void hook_close(struct rt_thread *t, uint64_t now, int u
   ft->self_ns += self;
   if (ft->depth && --ft->depth == 0)
     ft->total_ns += incl;
+  if (RT_UNLIKELY(rt_events_on))
+    rt_events_exit(t, index, fid, ft->depth == 0);
   t->timed_calls++;
   if (unwound) {
     ft->unwound_calls++;
@@ -175,8 +178,10 @@ static inline RT_NOINST void hook_close(struct rt_thread *t, uint64_t now, int u
 
 static RT_NOINST void hook_enter(struct rt_thread *t, uint32_t fid, uintptr_t sp, uint64_t now,
                                  int indirect) {
-  /* Frames recorded at the same or a deeper stack address are gone (longjmp). */
-  while (t->depth && hook_top(t)->sp <= sp)
+  /* Frames recorded at a deeper stack address are gone (longjmp), and so is one at the same
+   * address unless it is this very function: GCC inlines a recursive function into itself,
+   * and each inlined activation enters from the same frame. */
+  while (t->depth && (hook_top(t)->sp < sp || (hook_top(t)->sp == sp && hook_top(t)->fid != fid)))
     hook_close(t, now, 1);
   struct rt_fn_time *ft = hook_fn(t, fid);
   uint32_t parent = t->depth ? hook_top(t)->fid : RT_NONE;
@@ -201,6 +206,8 @@ static RT_NOINST void hook_enter(struct rt_thread *t, uint32_t fid, uintptr_t sp
     }
   }
   ft->depth++;
+  if (RT_UNLIKELY(rt_events_on))
+    rt_events_enter(t, t->depth - 1);
   if (t->depth > t->max_depth)
     t->max_depth = t->depth;
 }
@@ -238,8 +245,13 @@ static RT_NOINST void hook_exit(struct rt_thread *t, uint32_t fid, uintptr_t sp,
 /* Resolves the calling thread and the module; NULL when the event must be ignored. */
 static inline RT_NOINST struct rt_thread *hook_prologue(struct __cprof_module *m, uint32_t idx,
                                                         uint32_t *fid) {
-  if (RT_UNLIKELY(!__atomic_load_n(&m->next, __ATOMIC_ACQUIRE)) && rt_module_register(m) != 0)
-    return NULL;
+  if (RT_UNLIKELY(!__atomic_load_n(&m->next, __ATOMIC_ACQUIRE))) {
+    RT_INTERNAL_BEGIN();
+    int rc = rt_module_register(m);
+    RT_INTERNAL_END();
+    if (rc != 0)
+      return NULL;
+  }
   if (RT_UNLIKELY(m->fid_base == RT_FID_REJECTED || idx >= m->num_functions))
     return NULL;
   struct rt_thread *t = rt_self_tls;
@@ -253,8 +265,77 @@ static inline RT_NOINST struct rt_thread *hook_prologue(struct __cprof_module *m
   return t;
 }
 
+/* ---- CPROF_SAMPLE=N: one call in N per function and thread is timed ---------------------- */
+
+uint32_t rt_sample = 1;
+
+/* Unsampled calls push no frame and read no clock. */
+static RT_NOINST void hook_enter_sampled(struct __cprof_module *m, uint32_t idx, uintptr_t sp,
+                                         int indirect) {
+  uint32_t fid;
+  struct rt_thread *t = hook_prologue(m, idx, &fid);
+  if (RT_UNLIKELY(!t)) {
+    if (rt_self_tls)
+      rt_self_tls->dropped_frames++;
+    return;
+  }
+  t->in_hook = 1;
+  if (RT_UNLIKELY(t->gen != __atomic_load_n(&rt_reset_gen, __ATOMIC_RELAXED)))
+    rt_timing_reset(t, 0);
+  struct rt_fn_time *ft = hook_fn(t, fid);
+  if (ft && ft->reserved) { /* reserved: calls left to skip */
+    ft->reserved--;
+    ft->skipped++;
+  } else {
+    if (ft)
+      ft->reserved = rt_sample - 1;
+    hook_enter(t, fid, sp, rt_clock_now(), indirect);
+  }
+  t->in_hook = 0;
+}
+
+/* As hook_exit, but a frame is only closed by an exit at its own stack address (or by the
+ * tail-called exit hook): an unsampled activation of the same function must not close it. */
+static RT_NOINST void hook_exit_sampled(struct rt_thread *t, uint32_t fid, uintptr_t sp) {
+  uint64_t ndead = 0;
+  const struct rt_frame *dead = NULL, *live = NULL;
+  const struct rt_stack_chunk *c = t->stk;
+  for (uint32_t i = t->stk_n; c && !live; c = c->prev, i = c ? c->cap : 0) {
+    while (i > 0) {
+      const struct rt_frame *f = &c->f[--i];
+      if (f->sp >= sp) {
+        live = f;
+        break;
+      }
+      dead = f;
+      ndead++;
+    }
+  }
+  int match = 0;
+  if (live && live->fid == fid && live->sp == sp) {
+    match = 1;
+  } else if (dead && dead->fid == fid) {
+    ndead--;
+    match = 1;
+  }
+  if (!ndead && !match)
+    return; /* the exit of an unsampled call */
+  uint64_t now = rt_clock_now();
+  for (; ndead > 0; ndead--)
+    hook_close(t, now, 1);
+  if (match && t->depth && hook_top(t)->fid == fid)
+    hook_close(t, now, 0);
+}
+
 CPROF_EXPORT RT_NOINST void __cprof_enter(struct __cprof_module *m, uint32_t idx) {
   uintptr_t sp = (uintptr_t)__builtin_dwarf_cfa();
+  if (RT_UNLIKELY(rt_sample > 1)) {
+    int icall = __cprof_icall;
+    if (icall)
+      __cprof_icall = 0;
+    hook_enter_sampled(m, idx, sp, icall);
+    return;
+  }
   uint64_t now = rt_clock_now();
   int indirect = __cprof_icall;
   if (indirect)
@@ -275,6 +356,16 @@ CPROF_EXPORT RT_NOINST void __cprof_enter(struct __cprof_module *m, uint32_t idx
 
 CPROF_EXPORT RT_NOINST void __cprof_exit(struct __cprof_module *m, uint32_t idx) {
   uintptr_t sp = (uintptr_t)__builtin_dwarf_cfa();
+  if (RT_UNLIKELY(rt_sample > 1)) {
+    uint32_t fid;
+    struct rt_thread *t = hook_prologue(m, idx, &fid);
+    if (RT_UNLIKELY(!t))
+      return;
+    t->in_hook = 1;
+    hook_exit_sampled(t, fid, sp);
+    t->in_hook = 0;
+    return;
+  }
   uint64_t now = rt_clock_now();
   uint32_t fid;
   struct rt_thread *t = hook_prologue(m, idx, &fid);
@@ -320,6 +411,7 @@ void rt_timing_close_all(struct rt_thread *t, uint64_t now) {
  * reset: they stay on the shadow stack for reconciliation but are no longer timed. */
 void rt_timing_reset(struct rt_thread *t, uint64_t now) {
   (void)now;
+  rt_events_thread_reset(t);
   for (uint32_t i = 0; i < RT_FN_TOP; i++)
     if (t->fn[i])
       memset(t->fn[i], 0, RT_FN_CHUNK * sizeof *t->fn[i]);
