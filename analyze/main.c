@@ -7,6 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "advice.h"
+#include "annotate.h"
+#include "diff.h"
+#include "export.h"
+#include "merge.h"
 #include "profile.h"
 #include "report.h"
 #include "util.h"
@@ -44,6 +49,21 @@ static void help(void)
            "  -V, --version show the version\n\n"
            "Exit status: 0 on success, 2 on a usage error or a profile that cannot be read.\n",
            usage_line, TOP_DEFAULT);
+    printf("\nReport options (also after the subcommand `report`):\n"
+           "  --sort self|total|calls  order of the function list (default self)\n"
+           "  --filter PATTERN         only functions whose name matches the fnmatch(3) pattern, in every list\n"
+           "  --threshold PCT          hotspot classes: critical >= 4*PCT, high >= 2*PCT, medium >= PCT (default %d)\n"
+           "  --json                   the analysis as JSON (summary, ranked functions, loops, branches,\n"
+           "                           recommendations) instead of the text report\n\n"
+           "Subcommands (each has --help):\n"
+           "  cprof-analyze report [options] profile.json           the report (the default)\n"
+           "  cprof-analyze annotate profile.json [SOURCE]          source lines with their counts\n"
+           "  cprof-analyze diff BASE.json NEW.json                 changes; exit 1 on a regression\n"
+           "  cprof-analyze diff B1.json B2.json... --vs N1.json N2.json...   with Welch's t-test\n"
+           "  cprof-analyze merge A.json B.json... -o OUT.json      combine profiles\n",
+           ADVICE_THRESHOLD_DEFAULT);
+    printf("\n");
+    export_help(stdout);
 }
 
 /* N of --top: a decimal integer in [1, TOP_MAX]. */
@@ -64,10 +84,20 @@ int main(int argc, char **argv)
     bool colour = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
     const char *path = NULL;
     bool options = true;
+    export_request exports = {0};
+    int export_arg;
+    advice_opts aopts;
+    int advice_arg;
     char err[512];
     profile p;
     util_out o;
     int status;
+
+    advice_opts_init(&aopts);
+    if (argc > 1 && strcmp(argv[1], "annotate") == 0) return annotate_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "diff") == 0) return diff_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "merge") == 0) return merge_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "report") == 0) argc--, argv++; /* argv[0] becomes "report" */
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -95,6 +125,17 @@ int main(int argc, char **argv)
                 usage_error("--top: '%s' is not a number from 1 to 1000000", a + 6);
                 return EXIT_BAD_INPUT;
             }
+        } else if (options && (export_arg = export_option(argc, argv, &i, &exports, err, sizeof err)) != 0) {
+            if (export_arg < 0) {
+                usage_error("%s", err);
+                return EXIT_BAD_INPUT;
+            }
+        } else if (options && (advice_arg = advice_parse_option(argc, argv, i, &aopts, err, sizeof err)) != 0) {
+            if (advice_arg < 0) {
+                usage_error("%s", err);
+                return EXIT_BAD_INPUT;
+            }
+            i += advice_arg - 1;
         } else if (options && a[0] == '-' && a[1] != '\0') {
             usage_error("unknown option '%s'", a);
             return EXIT_BAD_INPUT;
@@ -116,9 +157,14 @@ int main(int argc, char **argv)
         fprintf(stderr, ": %s\n", err);
         return EXIT_BAD_INPUT;
     }
+    if (export_requested(&exports)) {
+        status = export_run(&exports, &p) == 0 ? EXIT_SUCCESS : EXIT_BAD_INPUT;
+        profile_free(&p);
+        return status;
+    }
     util_out_init(&o, stdout, top, colour);
     status = EXIT_SUCCESS;
-    if (report_print(&o, path, &p) != 0) {
+    if (report_run(&o, path, &p, &aopts) != 0) {
         fprintf(stderr, "cprof-analyze: out of memory while writing the report\n");
         status = EXIT_BAD_INPUT;
     }

@@ -5,9 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "advice.h"
 #include "calltree.h"
 
-enum { TIME_W = 10, PCT_W = 7, COUNT_W = 11 };
+enum { TIME_W = 10, PCT_W = 7, COUNT_W = 11, CLASS_W = 8 };
 
 static int cmp_u64_desc(uint64_t x, uint64_t y)
 {
@@ -116,18 +117,7 @@ static int print_threads(const util_out *o, const profile *p)
     return 0;
 }
 
-static int cmp_function(const void *a, const void *b)
-{
-    const profile_function *x = *(const profile_function *const *)a;
-    const profile_function *y = *(const profile_function *const *)b;
-    int c;
-    if ((c = cmp_u64_desc(x->self_ns, y->self_ns)) != 0) return c;
-    if ((c = cmp_u64_desc(x->total_ns, y->total_ns)) != 0) return c;
-    if ((c = cmp_u64_desc(x->calls, y->calls)) != 0) return c;
-    return strcmp(x->name, y->name);
-}
-
-static int print_functions(const util_out *o, const profile *p)
+static int print_functions(const util_out *o, const profile *p, const advice_opts *opts)
 {
     char a[UTIL_CELL], loc[256];
     const profile_function **rows;
@@ -140,14 +130,16 @@ static int print_functions(const util_out *o, const profile *p)
         if (p->functions[i].calls > 0) rows[n++] = &p->functions[i];
         else never++;
     }
-    qsort(rows, n, sizeof *rows, cmp_function);
+    advice_sort_functions(rows, n, opts->sort);
 
-    section(o, "Top functions by self time");
+    char title[64];
+    snprintf(title, sizeof title, "Top functions by %s", advice_sort_title(opts->sort));
+    section(o, title);
     if (n == 0) fprintf(o->out, "  (no function ran)\n");
     else
-        fprintf(o->out, "%s%*s %*s %*s %*s %*s %*s %*s %*s %*s  function%s\n", o->bold, TIME_W, "self",
+        fprintf(o->out, "%s%*s %*s %*s %*s %*s %*s %*s %*s %*s %*s  function%s\n", o->bold, TIME_W, "self",
                 PCT_W, "self%", TIME_W, "total", PCT_W, "total%", COUNT_W, "calls", COUNT_W, "timed",
-                TIME_W, "avg", TIME_W, "min", TIME_W, "max", o->reset);
+                TIME_W, "avg", TIME_W, "min", TIME_W, "max", CLASS_W, "class", o->reset);
     size_t shown = n < o->top ? n : o->top;
     for (size_t i = 0; i < shown; i++) {
         const profile_function *f = rows[i];
@@ -161,6 +153,7 @@ static int print_functions(const util_out *o, const profile *p)
         util_cell(o->out, timed ? util_duration(a, f->avg_ns) : "-", TIME_W + 1);
         util_cell(o->out, timed ? util_duration(a, f->min_ns) : "-", TIME_W + 1);
         util_cell(o->out, timed ? util_duration(a, f->max_ns) : "-", TIME_W + 1);
+        util_cell(o->out, advice_class_name(advice_function_class(p, f, opts->threshold)), CLASS_W + 1);
         fprintf(o->out, "  %s", o->bold);
         util_put(o->out, f->name);
         fprintf(o->out, "%s", o->reset);
@@ -199,8 +192,9 @@ static int cmp_loop(const void *a, const void *b)
     return (x->line > y->line) - (x->line < y->line);
 }
 
-static int print_loops(const util_out *o, const profile *p)
+static int print_loops(const util_out *o, const profile *p, double threshold)
 {
+    double total = advice_loop_total(p);
     char a[UTIL_CELL], loc[256];
     const profile_loop **rows;
     size_t n = 0, never = 0;
@@ -215,8 +209,8 @@ static int print_loops(const util_out *o, const profile *p)
     section(o, "Hottest loops");
     if (n == 0) fprintf(o->out, "  (no loop ran)\n");
     else
-        fprintf(o->out, "%s%*s %*s %*s %5s  %-24s function%s\n", o->bold, COUNT_W + 2, "iterations",
-                COUNT_W, "entries", COUNT_W, "avg/entry", "depth", "location", o->reset);
+        fprintf(o->out, "%s%*s %*s %*s %5s %*s  %-24s function%s\n", o->bold, COUNT_W + 2, "iterations",
+                COUNT_W, "entries", COUNT_W, "avg/entry", "depth", CLASS_W, "class", "location", o->reset);
     size_t shown = n < o->top ? n : o->top;
     for (size_t i = 0; i < shown; i++) {
         const profile_loop *l = rows[i];
@@ -226,6 +220,7 @@ static int print_loops(const util_out *o, const profile *p)
         else snprintf(a, sizeof a, "-");
         util_cell(o->out, a, COUNT_W + 1);
         util_cell(o->out, l->depth ? util_count(a, l->depth) : "?", 6);
+        util_cell(o->out, advice_class_name(advice_classify(advice_loop_share(l, total), threshold)), CLASS_W + 1);
         fputs("  ", o->out);
         util_cell(o->out, util_location(loc, sizeof loc, l->location, l->file, l->line), -24);
         fputc(' ', o->out);
@@ -259,15 +254,17 @@ static int cmp_unpredictable(const void *a, const void *b)
     return cmp_u64_desc(branch_runs(x), branch_runs(y));
 }
 
-static void print_branch_rows(const util_out *o, const profile_branch **rows, size_t n)
+static void print_branch_rows(const util_out *o, const profile *p, const profile_branch **rows, size_t n,
+                              double threshold)
 {
+    double total = advice_branch_total(p);
     char a[UTIL_CELL], loc[256];
     if (n == 0) {
         fprintf(o->out, "  (none)\n");
         return;
     }
-    fprintf(o->out, "%s%*s %*s %*s %7s %8s  %-24s function%s\n", o->bold, COUNT_W + 2, "runs", COUNT_W,
-            "taken", COUNT_W, "not taken", "taken%", "predict", "location", o->reset);
+    fprintf(o->out, "%s%*s %*s %*s %7s %8s %*s  %-24s function%s\n", o->bold, COUNT_W + 2, "runs", COUNT_W,
+            "taken", COUNT_W, "not taken", "taken%", "predict", CLASS_W, "class", "location", o->reset);
     size_t shown = n < o->top ? n : o->top;
     for (size_t i = 0; i < shown; i++) {
         const profile_branch *b = rows[i];
@@ -276,6 +273,7 @@ static void print_branch_rows(const util_out *o, const profile_branch **rows, si
         util_cell(o->out, util_count(a, b->not_taken), COUNT_W + 1);
         util_cell(o->out, util_share(a, (double)b->taken, (double)b->taken + (double)b->not_taken), 8);
         util_cell(o->out, util_share(a, b->prediction_rate, 1), 9);
+        util_cell(o->out, advice_class_name(advice_classify(advice_branch_share(b, total), threshold)), CLASS_W + 1);
         fputs("  ", o->out);
         util_cell(o->out, util_location(loc, sizeof loc, b->location, b->file, b->line), -24);
         fputc(' ', o->out);
@@ -287,7 +285,7 @@ static void print_branch_rows(const util_out *o, const profile_branch **rows, si
 
 /* Branches that ran at least REPORT_BRANCH_MIN_RUNS times split at 75% prediction: the biased ones
  * ranked by prediction rate, the others by closeness to 50/50. */
-static int print_branches(const util_out *o, const profile *p)
+static int print_branches(const util_out *o, const profile *p, double threshold)
 {
     const profile_branch **biased, **coin;
     size_t nb = 0, nc = 0, rare = 0;
@@ -313,11 +311,11 @@ static int print_branches(const util_out *o, const profile *p)
     snprintf(title, sizeof title, "Most biased branches (>= %d runs, predictable >= 75%%)",
              REPORT_BRANCH_MIN_RUNS);
     section(o, title);
-    print_branch_rows(o, biased, nb);
+    print_branch_rows(o, p, biased, nb, threshold);
     snprintf(title, sizeof title, "Least predictable branches (>= %d runs, predictable < 75%%)",
              REPORT_BRANCH_MIN_RUNS);
     section(o, title);
-    print_branch_rows(o, coin, nc);
+    print_branch_rows(o, p, coin, nc, threshold);
     if (rare > 0)
         fprintf(o->out, "  %s%s branch%s ran fewer than %d times.%s\n", o->dim, util_count(a, rare),
                 rare == 1 ? "" : "es", REPORT_BRANCH_MIN_RUNS, o->reset);
@@ -396,13 +394,36 @@ static int print_switches(const util_out *o, const profile *p)
     return 0;
 }
 
-int report_print(const util_out *o, const char *path, const profile *p)
+int report_print_with(const util_out *o, const char *path, const profile *p, const advice_opts *opts)
 {
     print_summary(o, path, p);
-    if (print_threads(o, p) < 0 || print_functions(o, p) < 0) return -1;
+    if (opts->filter != NULL) {
+        fprintf(o->out, "  %-14s", "filter");
+        util_put(o->out, opts->filter);
+        fprintf(o->out, "  %s(every list below shows only matching functions)%s\n", o->dim, o->reset);
+    }
+    if (print_threads(o, p) < 0 || print_functions(o, p, opts) < 0) return -1;
     section(o, "Call tree (calls, inclusive time)");
-    if (calltree_print(o, p) < 0 || print_loops(o, p) < 0 || print_branches(o, p) < 0 ||
-        print_switches(o, p) < 0)
+    if (calltree_print(o, p) < 0 || print_loops(o, p, opts->threshold) < 0 ||
+        print_branches(o, p, opts->threshold) < 0 || print_switches(o, p) < 0 || advice_print(o, p, opts) < 0)
         return -1;
     return 0;
+}
+
+int report_run(const util_out *o, const char *path, const profile *p, const advice_opts *opts)
+{
+    profile view;
+    int rc;
+    if (opts->filter != NULL && advice_view(p, opts->filter, &view) < 0) return -1;
+    const profile *use = opts->filter != NULL ? &view : p;
+    rc = opts->json ? advice_json(o->out, path, use, opts) : report_print_with(o, path, use, opts);
+    if (opts->filter != NULL) advice_view_free(&view);
+    return rc;
+}
+
+int report_print(const util_out *o, const char *path, const profile *p)
+{
+    advice_opts opts;
+    advice_opts_init(&opts);
+    return report_print_with(o, path, p, &opts);
 }

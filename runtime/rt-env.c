@@ -105,17 +105,44 @@ static void env_init(void) {
     rt_warn("out of memory at start-up; profiling disabled");
     return;
   }
+  const char *sample = getenv("CPROF_SAMPLE");
+  if (sample && *sample) {
+    char *end;
+    unsigned long n = strtoul(sample, &end, 10);
+    if (*end || n < 1 || n > UINT32_MAX || *sample == '-' || *sample == '+')
+      rt_warn("ignoring CPROF_SAMPLE='%s' (expected a positive integer); every call is timed",
+              sample);
+    else
+      rt_sample = (uint32_t)n;
+  }
+  const char *redact = getenv("CPROF_REDACT");
+  if (redact && *redact && strcmp(redact, "0") != 0) {
+    if (strcmp(redact, "1") == 0)
+      rt_config.redact = 1;
+    else
+      rt_warn("ignoring CPROF_REDACT='%s' (expected 0 or 1); names are not hashed", redact);
+  }
   env_read_identity();
+  rt_config.pid = getpid();
   rt_clock_init();
   rt_config.hook_cost_ns = rt_hook_calibrate();
+  rt_events_init(); /* after calibration, which must not read counters */
   rt_config.start_ns = rt_clock_now(); /* after calibration: not part of the program's run */
   rt_config.enabled = 1;
   rt_threads_init();
+  rt_mem_init();
   if (atexit(env_atexit) != 0)
     rt_warn("cannot register the exit handler; the profile will not be written at exit");
+  rt_signals_init();
   __atomic_store_n(&__cprof_active, 1, __ATOMIC_RELEASE);
 }
 
-void rt_init(void) { pthread_once(&rt_init_once, env_init); }
+static void env_init_internal(void) {
+  RT_INTERNAL_BEGIN();
+  env_init();
+  RT_INTERNAL_END();
+}
+
+void rt_init(void) { pthread_once(&rt_init_once, env_init_internal); }
 
 __attribute__((constructor(101))) static void env_ctor(void) { rt_init(); }

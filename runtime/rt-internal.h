@@ -48,6 +48,8 @@ struct rt_config {
   uint64_t start_ns;    /* runtime init (reset in a fork child) */
   uint64_t hook_cost_ns;
   int forked_child;     /* this process is a fork child: suffix the output path */
+  pid_t pid;            /* getpid() at start-up or after fork: a vfork child differs */
+  int redact;           /* CPROF_REDACT=1: names are hashed in the profile */
 };
 
 extern struct rt_config rt_config;
@@ -151,6 +153,78 @@ int rt_meta_parse(const char *text, uint32_t num_counters, uint32_t num_function
                   struct rt_meta *out);
 void rt_meta_free(struct rt_meta *meta);
 
+/* ---- rt-malloc.c: heap statistics ------------------------------------------------------- */
+
+#define RT_MEM_HIST 65u   /* bucket 0: size 0; bucket k: sizes in [2^(k-1), 2^k) */
+#define RT_MEM_SITES 1024u /* per-thread call-site slots (return addresses) */
+
+struct rt_mem_stats {
+  uint64_t allocs, reallocs, frees, alloc_bytes, freed_bytes;
+  uint64_t cls[3]; /* small <= 256 B, medium <= 64 KiB, large */
+  uint64_t hist[RT_MEM_HIST];
+  uint64_t sites_dropped;
+};
+
+struct rt_fn_mem {
+  uint64_t allocs, reallocs, frees, alloc_bytes, freed_bytes;
+};
+
+struct rt_mem_site {
+  uintptr_t ra; /* 0: empty */
+  uint64_t allocs, bytes;
+};
+
+struct rt_mem_snapshot {
+  int enabled;
+  struct rt_mem_stats total;
+  uint64_t peak_bytes;
+  struct rt_fn_mem *fn;          /* per fid */
+  struct rt_mem_site *sites;     /* merged, sorted by bytes descending */
+  size_t nsites;
+};
+
+/* Per-thread in-runtime flag: allocations made while it is set are the runtime's own. */
+extern RT_TLS __thread int rt_internal;
+/* Set while the calling thread is inside the malloc family: a signal handler must not dump. */
+extern RT_TLS __thread int rt_in_malloc;
+#define RT_INTERNAL_BEGIN() (rt_internal++)
+#define RT_INTERNAL_END() (rt_internal--)
+
+struct rt_thread;
+void rt_mem_init(void);
+void rt_mem_thread_exit(struct rt_thread *t); /* rt_lock held: fold t into the totals */
+void rt_mem_thread_free(struct rt_thread *t);
+void rt_mem_fork_child(struct rt_thread *self);
+/* rt_lock held; threads is the live list. Returns -1 on OOM. */
+int rt_mem_snapshot_take(struct rt_mem_snapshot *m, struct rt_thread *threads, uint32_t nfids);
+void rt_mem_snapshot_free(struct rt_mem_snapshot *m);
+
+/* ---- rt-events.c: CPROF_EVENTS ---------------------------------------------------------- */
+
+#define RT_EV_MAX 8u
+
+struct rt_events {
+  uint32_t n;                 /* requested events, supported or not */
+  char *name[RT_EV_MAX];
+  int supported[RT_EV_MAX];
+  uint32_t type[RT_EV_MAX];
+  uint64_t config[RT_EV_MAX];
+};
+extern struct rt_events rt_events;
+extern int rt_events_on; /* at least one supported event: the hooks read counters */
+
+void rt_events_init(void);
+void rt_events_thread_open(struct rt_thread *t);
+void rt_events_thread_free(struct rt_thread *t);
+void rt_events_enter(struct rt_thread *t, uint64_t depth);
+void rt_events_exit(struct rt_thread *t, uint64_t depth, uint32_t fid, int outermost);
+void rt_events_thread_reset(struct rt_thread *t);
+void rt_events_thread_totals(const struct rt_thread *t, uint64_t out[RT_EV_MAX]);
+void rt_events_thread_exit(struct rt_thread *t); /* rt_lock held */
+void rt_events_reset(void);                      /* rt_lock held */
+void rt_events_fork_child(struct rt_thread *self);
+uint64_t *rt_events_snapshot(struct rt_thread *live, uint32_t nfids); /* rt_lock held */
+
 /* ---- timing data (rt-hooks.c writes, rt-merge.c reads) ----------------------------------- */
 
 struct rt_fn_time {
@@ -161,7 +235,8 @@ struct rt_fn_time {
   uint64_t min_ns, max_ns;
   uint64_t unwound_calls;
   uint32_t depth;    /* open activations (owner thread only) */
-  uint32_t reserved;
+  uint32_t reserved; /* CPROF_SAMPLE: calls still to skip (owner thread only) */
+  uint64_t skipped;  /* CPROF_SAMPLE: calls not timed */
 };
 
 struct rt_edge {
@@ -210,12 +285,26 @@ struct rt_thread {
   uint64_t timed_calls, max_depth, unwound_frames, dropped_frames;
   uint32_t gen;           /* rt_reset_gen seen by the owner */
   volatile int in_hook;
+
+  struct rt_mem_stats mem;                 /* owner writes, rt-malloc.c */
+  struct rt_fn_mem *mem_fn[RT_FN_TOP];     /* per-fid allocations, lazily allocated */
+  struct rt_mem_site *mem_sites;           /* RT_MEM_SITES slots, lazily allocated */
+
+  int ev_fd[RT_EV_MAX];                    /* rt-events.c: perf counters, -1 when not open */
+  uint64_t *ev_stack;                      /* counter values at each open frame's entry */
+  uint64_t *ev_fn[RT_FN_TOP];              /* per fid: rt_events.n inclusive counts */
 };
+
+/* The innermost open frame's fid, or RT_NONE (owner thread). */
+static inline RT_NOINST uint32_t rt_thread_top_fid(const struct rt_thread *t) {
+  return t->depth ? t->stk->f[t->stk_n - 1].fid : RT_NONE;
+}
 
 extern RT_TLS __thread struct rt_thread *rt_self_tls;
 extern uint32_t rt_reset_gen;
 
 /* rt-hooks.c */
+extern uint32_t rt_sample; /* CPROF_SAMPLE, 1 when every call is timed */
 void rt_timing_close_all(struct rt_thread *t, uint64_t now);
 void rt_timing_reset(struct rt_thread *t, uint64_t now);
 void rt_timing_free(struct rt_thread *t);
@@ -249,6 +338,7 @@ struct rt_thread_summary {
   char name[16];
   int is_main;
   uint64_t timed_calls, max_depth, unwound_frames, runtime_ns;
+  uint64_t events[RT_EV_MAX];
 };
 
 struct rt_snapshot {
@@ -261,6 +351,8 @@ struct rt_snapshot {
   struct rt_thread_summary *threads;
   size_t nthreads;
   uint64_t unwound_frames, dropped_frames;
+  struct rt_mem_snapshot mem;
+  uint64_t *events_fn;        /* per fid: rt_events.n inclusive counts, or NULL */
 };
 
 void rt_threads_init(void);
@@ -276,5 +368,10 @@ char *rt_json_render(const struct rt_snapshot *s);
 int rt_output_dump(const char *path);
 void rt_output_final(void);
 void rt_output_forked(void);
+void rt_output_rearm(void); /* an exec failed: the exit-time profile is written again */
+
+/* ---- rt-signal.c ------------------------------------------------------------------------- */
+
+void rt_signals_init(void);
 
 #endif /* CPROF_RT_INTERNAL_H */

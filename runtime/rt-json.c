@@ -1,5 +1,6 @@
 /* rt-json.c: renders a snapshot as the JSON profile of doc/PROFILE-FORMAT.md (cJSON). */
 #include <cjson/cJSON.h>
+#include <dlfcn.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,23 @@ static void json_u64(struct json_ctx *j, cJSON *obj, const char *key, uint64_t v
 
 static void json_str(struct json_ctx *j, cJSON *obj, const char *key, const char *v) {
   json_check(j, cJSON_AddStringToObject(obj, key, v ? v : ""));
+}
+
+/* CPROF_REDACT=1: "h" and the 16 hex digits of the name's 64-bit FNV-1a hash. */
+static const char *json_redact(const char *v, char out[18]) {
+  if (!rt_config.redact || !v || !*v || strcmp(v, "<unknown>") == 0)
+    return v;
+  uint64_t h = 14695981039346656037ull;
+  for (const unsigned char *c = (const unsigned char *)v; *c; c++)
+    h = (h ^ *c) * 1099511628211ull;
+  snprintf(out, 18, "h%016" PRIx64, h);
+  return out;
+}
+
+/* A function, file or object name: hashed under CPROF_REDACT=1. */
+static void json_name(struct json_ctx *j, cJSON *obj, const char *key, const char *v) {
+  char buf[18];
+  json_str(j, obj, key, json_redact(v, buf));
 }
 
 static void json_num(struct json_ctx *j, cJSON *obj, const char *key, double v) {
@@ -73,7 +91,8 @@ static const struct rt_meta_fn *json_fn(const struct json_ctx *j, uint32_t fid, 
 static uint64_t json_calls(const struct json_ctx *j, uint32_t mod, uint32_t local) {
   const struct rt_meta_fn *f = &j->meta[mod].fns[local];
   uint64_t calls = f->present ? json_counter(j, mod, f->entry) : 0;
-  uint64_t timed = j->s->fn[j->s->mods[mod]->fid_base + local].timed_calls;
+  const struct rt_fn_time *t = &j->s->fn[j->s->mods[mod]->fid_base + local];
+  uint64_t timed = t->timed_calls + t->skipped;
   return calls > timed ? calls : timed;
 }
 
@@ -178,8 +197,8 @@ static void json_edge(struct json_ctx *j, cJSON *arr, uint32_t caller, uint32_t 
   cJSON *o = json_push(j, arr);
   if (!o)
     return;
-  json_str(j, o, "caller", json_nonempty(json_fn(j, caller, &mod)->name));
-  json_str(j, o, "callee", json_nonempty(json_fn(j, callee, &mod)->name));
+  json_name(j, o, "caller", json_nonempty(json_fn(j, caller, &mod)->name));
+  json_name(j, o, "callee", json_nonempty(json_fn(j, callee, &mod)->name));
   json_u64(j, o, "caller_id", caller);
   json_u64(j, o, "callee_id", callee);
   json_u64(j, o, "calls", calls);
@@ -256,15 +275,115 @@ static void json_call_graph(struct json_ctx *j, cJSON *arr) {
 static void json_site(struct json_ctx *j, cJSON *o, uint32_t mod, uint32_t fn, const char *file,
                       uint32_t line, uint32_t column) {
   char loc[4096];
-  snprintf(loc, sizeof loc, "%s:%u", file, line);
+  char hashed[18];
+  snprintf(loc, sizeof loc, "%s:%u", json_redact(file, hashed), line);
   uint32_t m;
   uint32_t fid = j->s->mods[mod]->fid_base + fn;
   json_str(j, o, "location", loc);
-  json_str(j, o, "file", file);
+  json_name(j, o, "file", file);
   json_u64(j, o, "line", line);
   json_u64(j, o, "column", column);
-  json_str(j, o, "function", json_nonempty(json_fn(j, fid, &m)->name));
+  json_name(j, o, "function", json_nonempty(json_fn(j, fid, &m)->name));
   json_u64(j, o, "function_id", fid);
+}
+
+/* {"name": count} for each supported event of CPROF_EVENTS. */
+static void json_event_values(struct json_ctx *j, cJSON *parent, const uint64_t *v) {
+  cJSON *o = json_check(j, cJSON_AddObjectToObject(parent, "events"));
+  for (uint32_t i = 0; o && i < rt_events.n; i++)
+    if (rt_events.supported[i])
+      json_u64(j, o, rt_events.name[i], v[i]);
+}
+
+static void json_events(struct json_ctx *j, cJSON *root) {
+  if (!rt_events.n)
+    return;
+  cJSON *arr = json_check(j, cJSON_AddArrayToObject(root, "events"));
+  for (uint32_t i = 0; arr && i < rt_events.n; i++) {
+    cJSON *o = json_push(j, arr);
+    if (!o)
+      return;
+    uint64_t total = 0;
+    for (size_t k = 0; k < j->s->nthreads; k++)
+      total += j->s->threads[k].events[i];
+    json_str(j, o, "name", rt_events.name[i]);
+    json_bool(j, o, "supported", rt_events.supported[i]);
+    json_u64(j, o, "total", total);
+  }
+}
+
+static uint64_t json_sub(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
+
+/* Only for functions that allocated: the blocks they allocated, wherever they were freed. */
+static void json_fn_memory(struct json_ctx *j, cJSON *fo, const struct rt_fn_mem *m) {
+  if (!m->allocs && !m->reallocs && !m->frees)
+    return;
+  cJSON *o = json_check(j, cJSON_AddObjectToObject(fo, "memory"));
+  if (!o)
+    return;
+  json_u64(j, o, "allocations", m->allocs);
+  json_u64(j, o, "reallocations", m->reallocs);
+  json_u64(j, o, "frees", m->frees);
+  json_u64(j, o, "allocated_bytes", m->alloc_bytes);
+  json_u64(j, o, "freed_bytes", m->freed_bytes);
+  json_u64(j, o, "live_bytes", json_sub(m->alloc_bytes, m->freed_bytes));
+}
+
+#define JSON_MEM_SITES 64
+
+static void json_memory(struct json_ctx *j, cJSON *root) {
+  const struct rt_mem_snapshot *m = &j->s->mem;
+  if (!m->enabled)
+    return;
+  const struct rt_mem_stats *st = &m->total;
+  cJSON *o = json_check(j, cJSON_AddObjectToObject(root, "memory"));
+  if (!o)
+    return;
+  json_u64(j, o, "allocations", st->allocs);
+  json_u64(j, o, "reallocations", st->reallocs);
+  json_u64(j, o, "frees", st->frees);
+  json_u64(j, o, "allocated_bytes", st->alloc_bytes);
+  json_u64(j, o, "freed_bytes", st->freed_bytes);
+  json_u64(j, o, "live_blocks", json_sub(st->allocs, st->frees));
+  json_u64(j, o, "live_bytes", json_sub(st->alloc_bytes, st->freed_bytes));
+  json_u64(j, o, "peak_live_bytes", m->peak_bytes);
+  cJSON *cls = json_check(j, cJSON_AddObjectToObject(o, "size_classes"));
+  if (cls) {
+    json_u64(j, cls, "small", st->cls[0]);
+    json_u64(j, cls, "medium", st->cls[1]);
+    json_u64(j, cls, "large", st->cls[2]);
+  }
+  cJSON *hist = json_check(j, cJSON_AddArrayToObject(o, "histogram"));
+  for (unsigned b = 0; hist && b < RT_MEM_HIST; b++) {
+    if (!st->hist[b])
+      continue;
+    cJSON *h = json_push(j, hist);
+    if (!h)
+      break;
+    json_u64(j, h, "min_bytes", b ? (uint64_t)1 << (b - 1) : 0);
+    json_u64(j, h, "max_bytes", b == 0 ? 0 : b == 64 ? UINT64_MAX : ((uint64_t)1 << b) - 1);
+    json_u64(j, h, "count", st->hist[b]);
+  }
+  cJSON *sites = json_check(j, cJSON_AddArrayToObject(o, "sites"));
+  for (size_t i = 0; sites && i < m->nsites && i < JSON_MEM_SITES; i++) {
+    const struct rt_mem_site *s = &m->sites[i];
+    cJSON *so = json_push(j, sites);
+    if (!so)
+      break;
+    char addr[32];
+    snprintf(addr, sizeof addr, "0x%" PRIxPTR, s->ra);
+    Dl_info info;
+    int ok = dladdr((void *)(s->ra - 1), &info) != 0; /* the call, not the next instruction */
+    json_str(j, so, "return_address", addr);
+    json_name(j, so, "object", ok && info.dli_fname ? info.dli_fname : "");
+    json_u64(j, so, "object_offset", ok ? s->ra - (uintptr_t)info.dli_fbase : 0);
+    json_name(j, so, "symbol", ok && info.dli_sname ? info.dli_sname : "");
+    json_u64(j, so, "symbol_offset", ok && info.dli_saddr ? s->ra - (uintptr_t)info.dli_saddr : 0);
+    json_u64(j, so, "allocations", s->allocs);
+    json_u64(j, so, "allocated_bytes", s->bytes);
+  }
+  json_u64(j, o, "sites_total", m->nsites);
+  json_u64(j, o, "sites_dropped", st->sites_dropped);
 }
 
 static void json_functions(struct json_ctx *j, cJSON *arr) {
@@ -279,27 +398,35 @@ static void json_functions(struct json_ctx *j, cJSON *arr) {
       if (!o)
         return;
       json_u64(j, o, "id", fid);
-      json_str(j, o, "name", json_nonempty(f->name));
-      json_str(j, o, "linkage_name", json_nonempty(f->linkage));
-      json_str(j, o, "file", f->file);
+      json_name(j, o, "name", json_nonempty(f->name));
+      json_name(j, o, "linkage_name", json_nonempty(f->linkage));
+      json_name(j, o, "file", f->file);
       json_u64(j, o, "line", f->line);
       json_u64(j, o, "column", f->column);
       json_u64(j, o, "module", i);
       json_bool(j, o, "static", f->is_static);
+      /* hooked: calls through the instrumented body, timed or left out by CPROF_SAMPLE */
+      uint64_t hooked = t->timed_calls + t->skipped;
       json_u64(j, o, "calls", calls);
       json_u64(j, o, "timed_calls", t->timed_calls);
-      json_u64(j, o, "inlined_calls", calls > t->timed_calls ? calls - t->timed_calls : 0);
+      json_u64(j, o, "inlined_calls", calls > hooked ? calls - hooked : 0);
+      if (rt_sample > 1)
+        json_u64(j, o, "sampled_out_calls", t->skipped);
       json_str(j, o, "timing",
                calls == 0 ? "not_run"
-               : t->timed_calls == 0 ? "none"
-               : t->timed_calls >= calls ? "full"
-                                         : "partial");
-      json_u64(j, o, "total_time_ns", t->total_ns);
+               : hooked == 0 ? "none"
+               : hooked >= calls ? "full"
+                                 : "partial");
+      json_u64(j, o, "total_time_ns", t->total_ns); /* sums over the timed calls */
       json_u64(j, o, "self_time_ns", t->self_ns);
       json_u64(j, o, "avg_time_ns", t->timed_calls ? t->sum_ns / t->timed_calls : 0);
       json_u64(j, o, "min_time_ns", t->timed_calls ? t->min_ns : 0);
       json_u64(j, o, "max_time_ns", t->timed_calls ? t->max_ns : 0);
       json_u64(j, o, "unwound_calls", t->unwound_calls);
+      if (j->s->mem.enabled)
+        json_fn_memory(j, o, &j->s->mem.fn[fid]);
+      if (j->s->events_fn && t->timed_calls)
+        json_event_values(j, o, &j->s->events_fn[(size_t)fid * rt_events.n]);
     }
   }
 }
@@ -368,12 +495,14 @@ static void json_threads(struct json_ctx *j, cJSON *arr) {
       return;
     json_u64(j, o, "id", th[i].id);
     json_u64(j, o, "tid", (uint64_t)th[i].tid);
-    json_str(j, o, "name", th[i].name);
+    json_name(j, o, "name", th[i].name);
     json_bool(j, o, "main", th[i].is_main);
     json_u64(j, o, "timed_calls", th[i].timed_calls);
     json_u64(j, o, "max_depth", th[i].max_depth);
     json_u64(j, o, "unwound_frames", th[i].unwound_frames);
     json_u64(j, o, "runtime_ns", th[i].runtime_ns);
+    if (rt_events_on)
+      json_event_values(j, o, th[i].events);
   }
 }
 
@@ -383,17 +512,19 @@ static cJSON *json_array(struct json_ctx *j, cJSON *root, const char *key) {
 
 static void json_document(struct json_ctx *j, cJSON *root) {
   const struct rt_snapshot *s = j->s;
-  json_str(j, root, "version", "1.0");
+  json_str(j, root, "version", "1.1");
   json_str(j, root, "tool", "cprof");
   json_u64(j, root, "timestamp", (uint64_t)time(NULL));
-  json_str(j, root, "binary", rt_config.binary);
+  json_name(j, root, "binary", rt_config.binary);
   json_u64(j, root, "pid", (uint64_t)getpid());
   char *cmd = json_command_line();
-  json_str(j, root, "command_line", cmd ? cmd : "");
+  json_name(j, root, "command_line", cmd ? cmd : "");
   free(cmd);
   cJSON *argv = json_array(j, root, "argv");
+  char hashed[18];
   for (int i = 0; argv && i < rt_config.argc; i++)
-    if (!cJSON_AddItemToArray(argv, json_check(j, cJSON_CreateString(rt_config.argv[i]))))
+    if (!cJSON_AddItemToArray(
+            argv, json_check(j, cJSON_CreateString(json_redact(rt_config.argv[i], hashed)))))
       j->oom = 1;
   json_str(j, root, "clock", rt_clock_name());
 
@@ -414,14 +545,15 @@ static void json_document(struct json_ctx *j, cJSON *root) {
     json_u64(j, st, "threads", s->nthreads);
     json_u64(j, st, "unwound_frames", s->unwound_frames);
     json_u64(j, st, "dropped_frames", s->dropped_frames);
+    json_u64(j, st, "sample_rate", rt_sample);
   }
   cJSON *mods = json_array(j, root, "modules");
   for (uint32_t i = 0; mods && i < s->nmods; i++) {
     cJSON *o = json_push(j, mods);
     if (!o)
       break;
-    json_str(j, o, "source", json_nonempty(j->meta[i].source));
-    json_str(j, o, "directory", j->meta[i].directory);
+    json_name(j, o, "source", json_nonempty(j->meta[i].source));
+    json_name(j, o, "directory", j->meta[i].directory);
     json_u64(j, o, "functions", s->mods[i]->num_functions);
     json_u64(j, o, "counters", s->mods[i]->num_counters);
   }
@@ -437,6 +569,8 @@ static void json_document(struct json_ctx *j, cJSON *root) {
   json_call_graph(j, cg);
   json_sites(j, loops, branches, switches);
   json_threads(j, threads);
+  json_memory(j, root);
+  json_events(j, root);
 }
 
 /* Returns the profile text (free() it), or NULL when memory ran out. */

@@ -66,6 +66,7 @@ int rt_edge_map_copy(struct rt_edge_map *dst, const struct rt_edge_map *src) {
 }
 
 void rt_fn_time_add(struct rt_fn_time *dst, const struct rt_fn_time *src) {
+  dst->skipped += src->skipped;
   if (!src->timed_calls)
     return;
   if (!dst->timed_calls || src->min_ns < dst->min_ns)
@@ -139,7 +140,7 @@ int rt_merge_open_frames(const struct rt_thread *t, uint64_t now, struct rt_fn_t
       const struct rt_fn_time *live = &t->fn[f->fid >> RT_FN_CHUNK_BITS][f->fid & (RT_FN_CHUNK - 1)];
       if (!remaining[f->fid])
         remaining[f->fid] = live->depth + 1;
-      struct rt_fn_time one = {1, 0, incl > child ? incl - child : 0, incl, incl, incl, 1, 0, 0};
+      struct rt_fn_time one = {1, 0, incl > child ? incl - child : 0, incl, incl, incl, 1, 0, 0, 0};
       if (--remaining[f->fid] <= 1)
         one.total_ns = incl; /* the outermost open activation of fid */
       rt_fn_time_add(&fn[f->fid], &one);

@@ -80,7 +80,10 @@ int rt_module_register(struct __cprof_module *m) {
 
 CPROF_EXPORT RT_NOINST void __cprof_register(struct __cprof_module *m) {
   rt_init();
-  if (rt_module_register(m) != 0)
+  RT_INTERNAL_BEGIN();
+  int rc = rt_module_register(m);
+  RT_INTERNAL_END();
+  if (rc != 0)
     return;
   /* The registering thread's copy (this may be a dlopen on a non-main thread). */
   struct rt_thread *t = rt_self_tls ? rt_self_tls : rt_thread_attach();

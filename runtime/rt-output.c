@@ -83,7 +83,16 @@ static int output_write_atomic(const char *path, const char *text) {
   return 0;
 }
 
+static int output_dump(const char *path);
+
 int rt_output_dump(const char *path) {
+  RT_INTERNAL_BEGIN();
+  int rc = output_dump(path);
+  RT_INTERNAL_END();
+  return rc;
+}
+
+static int output_dump(const char *path) {
   int saved_errno = errno;
   char *target = path ? output_expand(path, 0)
                       : output_expand(rt_config.output, rt_config.forked_child);
@@ -118,5 +127,8 @@ void rt_output_final(void) {
 
 void rt_output_forked(void) {
   rt_config.forked_child = 1;
+  rt_config.pid = getpid();
   __atomic_store_n(&output_dumped, 0, __ATOMIC_RELEASE);
 }
+
+void rt_output_rearm(void) { __atomic_store_n(&output_dumped, 0, __ATOMIC_RELEASE); }

@@ -52,6 +52,7 @@ static void thread_summarize(const struct rt_thread *t, uint64_t now,
   s->max_depth = __atomic_load_n(&t->max_depth, __ATOMIC_RELAXED);
   s->unwound_frames = __atomic_load_n(&t->unwound_frames, __ATOMIC_RELAXED);
   s->runtime_ns = now > t->start_ns ? now - t->start_ns : 0;
+  rt_events_thread_totals(t, s->events);
 }
 
 /* Records tls_counters() of every module registered since t's last capture (owner thread). */
@@ -60,9 +61,12 @@ void rt_thread_capture(struct rt_thread *t) {
   uint32_t have = __atomic_load_n(&t->nctr, __ATOMIC_RELAXED);
   if (have >= n)
     return;
+  RT_INTERNAL_BEGIN();
   uint64_t **ptrs = malloc((n - have) * sizeof *ptrs);
-  if (!ptrs)
+  if (!ptrs) {
+    RT_INTERNAL_END();
     return;
+  }
   for (uint32_t i = have; i < n; i++)
     ptrs[i - have] = rt_module_get(i)->abi->tls_counters(); /* must run in t's thread */
   pthread_mutex_lock(&rt_lock);
@@ -74,6 +78,7 @@ void rt_thread_capture(struct rt_thread *t) {
     if (!p) {
       pthread_mutex_unlock(&rt_lock);
       free(ptrs);
+      RT_INTERNAL_END();
       return;
     }
     t->ctr = p;
@@ -84,10 +89,13 @@ void rt_thread_capture(struct rt_thread *t) {
   pthread_mutex_unlock(&rt_lock);
   free(ptrs);
   t->captured_fids = rt_module_fid_end(n);
+  RT_INTERNAL_END();
 }
 
 static void thread_free(struct rt_thread *t) {
   rt_timing_free(t);
+  rt_mem_thread_free(t);
+  rt_events_thread_free(t);
   free(t->ctr);
   free(t);
 }
@@ -106,14 +114,18 @@ static void thread_unlink(struct rt_thread *t) {
 struct rt_thread *rt_thread_attach(void) {
   if (!rt_config.enabled)
     return NULL;
+  RT_INTERNAL_BEGIN();
   struct rt_thread *t = calloc(1, sizeof *t);
-  if (!t)
+  if (!t) {
+    RT_INTERNAL_END();
     return NULL;
+  }
   t->tid = (pid_t)gettid();
   t->handle = pthread_self();
   t->is_main = t->tid == getpid();
   t->start_ns = rt_clock_now();
   t->gen = __atomic_load_n(&rt_reset_gen, __ATOMIC_RELAXED);
+  rt_events_thread_open(t);
   pthread_mutex_lock(&rt_lock);
   t->id = t->is_main ? 0 : thread_next_id++;
   t->next = thread_live;
@@ -124,6 +136,7 @@ struct rt_thread *rt_thread_attach(void) {
   rt_self_tls = t;
   pthread_setspecific(thread_key, t); /* the destructor merges t at thread exit */
   rt_thread_capture(t);
+  RT_INTERNAL_END();
   return t;
 }
 
@@ -134,6 +147,7 @@ static void thread_key_dtor(void *arg) {
     return;
   uint64_t now = rt_clock_now();
   t->in_hook = 1;
+  RT_INTERNAL_BEGIN();
   rt_timing_close_all(t, now);
   uint32_t n = rt_module_count();
   uint64_t **ptrs = calloc(n ? n : 1, sizeof *ptrs);
@@ -166,6 +180,8 @@ static void thread_key_dtor(void *arg) {
     rt_warn("out of memory while merging thread %u", t->id);
   thread_gunwound += t->unwound_frames;
   thread_gdropped += t->dropped_frames;
+  rt_mem_thread_exit(t);
+  rt_events_thread_exit(t);
   if (thread_ndone == thread_done_cap) {
     size_t cap = thread_done_cap ? thread_done_cap * 2 : 16;
     struct rt_thread_summary *d = realloc(thread_done, cap * sizeof *d);
@@ -181,6 +197,7 @@ static void thread_key_dtor(void *arg) {
   pthread_mutex_unlock(&rt_lock);
   free(ptrs);
   thread_free(t);
+  RT_INTERNAL_END();
 }
 
 struct thread_start {
@@ -201,7 +218,9 @@ CPROF_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
   thread_create_fn real = thread_resolve_create();
   if (!real)
     return EAGAIN;
+  RT_INTERNAL_BEGIN();
   struct thread_start *s = rt_config.enabled ? malloc(sizeof *s) : NULL;
+  RT_INTERNAL_END();
   if (!s)
     return real(th, attr, fn, arg);
   s->fn = fn;
@@ -220,6 +239,7 @@ static void thread_fork_parent(void) { pthread_mutex_unlock(&rt_lock); }
 /* Only the forking thread survives: the child starts a fresh profile of its own. */
 static void thread_fork_child(void) {
   pthread_mutex_init(&rt_lock, NULL);
+  RT_INTERNAL_BEGIN();
   uint64_t now = rt_clock_now();
   struct rt_thread *self = rt_self_tls;
   for (struct rt_thread *t = thread_live, *next; t; t = next) {
@@ -250,8 +270,11 @@ static void thread_fork_child(void) {
     self->start_ns = now;
     rt_timing_reset(self, now);
   }
+  rt_mem_fork_child(self);
+  rt_events_fork_child(self);
   rt_config.start_ns = now;
   rt_output_forked();
+  RT_INTERNAL_END();
 }
 
 void rt_threads_init(void) {
@@ -305,6 +328,10 @@ int rt_snapshot_take(struct rt_snapshot *s) {
         c[k] += __atomic_load_n(&tc[k], __ATOMIC_RELAXED);
     }
   }
+  if (rc == 0)
+    rc = rt_mem_snapshot_take(&s->mem, thread_live, s->nfids);
+  if (rc == 0 && rt_events_on && !(s->events_fn = rt_events_snapshot(thread_live, s->nfids)))
+    rc = -1;
   if (rc == 0) {
     for (uint32_t f = 0; f < s->nfids && f < thread_gfn_cap; f++)
       s->fn[f] = thread_gfn[f];
@@ -347,6 +374,8 @@ void rt_snapshot_free(struct rt_snapshot *s) {
   free(s->fn);
   free(s->threads);
   rt_edge_map_free(&s->edges);
+  rt_mem_snapshot_free(&s->mem);
+  free(s->events_fn);
   memset(s, 0, sizeof *s);
 }
 
@@ -375,6 +404,7 @@ void rt_threads_reset(void) {
   for (size_t i = 0; i < thread_ndone; i++)
     thread_done[i].timed_calls = thread_done[i].max_depth = thread_done[i].unwound_frames = 0;
   thread_gunwound = thread_gdropped = 0;
+  rt_events_reset();
   pthread_mutex_unlock(&rt_lock);
   if (self) {
     self->in_hook = 1;

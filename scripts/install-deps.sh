@@ -1,10 +1,12 @@
 #!/bin/sh
 # install-deps.sh: install what cprof needs from Debian (run as root; idempotent and quiet
-# when everything is already there).
+# when everything is already there). CPROF_WITH_TESTS=1 adds what the test suite uses: the
+# schema validator, the clients that read the exports (valgrind's callgrind_annotate, go tool
+# pprof), tools to unpack Debian source packages, and Lua's build needs.
 set -eu
 gcc_major=$(gcc -dumpversion 2>/dev/null | cut -d. -f1 || echo 12)
-pkgs="gcc g++ gcc-${gcc_major}-plugin-dev libcjson-dev meson ninja-build pkg-config python3-jsonschema"
-[ "${CPROF_WITH_TORTURE:-0}" = 1 ] && pkgs="$pkgs dpkg-dev xz-utils"
+pkgs="gcc g++ gcc-${gcc_major}-plugin-dev libcjson-dev zlib1g-dev meson ninja-build pkg-config"
+[ "${CPROF_WITH_TESTS:-0}" = 1 ] && pkgs="$pkgs python3-jsonschema valgrind golang-go dpkg-dev xz-utils"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

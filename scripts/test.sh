@@ -4,7 +4,7 @@
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${CPROF_BUILD:-$root/build}
-CPROF_WITH_TORTURE=1 "$root/scripts/install-deps.sh"
+CPROF_WITH_TESTS=1 "$root/scripts/install-deps.sh"
 if [ ! -f "$build/build.ninja" ]; then
   meson setup "$build" "$root"
 fi

@@ -140,8 +140,8 @@ test_report() {
 
     # Functions: ordered by self time; exact counts; inlined markers.
     section "$rep" "Top functions" >"$tmp/fn"
-    matches "$tmp/fn" '5\.00 µs +<0\.01% +5\.00 µs +<0\.01% +177 +177 +28 ns +10 ns +4\.00 µs +fib +app\.c:3$' "fib line"
-    matches "$tmp/fn" ' 1000 +0 +- +- +- +square \[inlined\]' "square inlined"
+    matches "$tmp/fn" '5\.00 µs +<0\.01% +5\.00 µs +<0\.01% +177 +177 +28 ns +10 ns +4\.00 µs +low +fib +app\.c:3$' "fib line"
+    matches "$tmp/fn" ' 1000 +0 +- +- +- +- +square \[inlined\]' "square inlined"
     matches "$tmp/fn" ' 20 +12 .*helper \[partly inlined\]' "helper partly inlined"
     lacks "$tmp/fn" "unused" "function that never ran"
     contains "$tmp/fn" "1 instrumented function never ran." "never-ran note"
@@ -161,17 +161,17 @@ test_report() {
 
     # Loops.
     section "$rep" "Hottest loops" >"$tmp/loops"
-    matches "$tmp/loops" '^ +1000 +1 +1000\.0 +1  app\.c:12 +main$' "loop app.c:12"
-    matches "$tmp/loops" '^ +1000 +10 +100\.0 +2  app\.c:42 +worker_main$' "loop app.c:42"
+    matches "$tmp/loops" '^ +1000 +1 +1000\.0 +1 +critical  app\.c:12 +main$' "loop app.c:12"
+    matches "$tmp/loops" '^ +1000 +10 +100\.0 +2 +critical  app\.c:42 +worker_main$' "loop app.c:42"
     contains "$tmp/loops" "1 loop never ran." "loop never ran"
 
     # Branches: 50/50 among least predictable, not among most biased.
     section "$rep" "Most biased" >"$tmp/biased"
     section "$rep" "Least predictable" >"$tmp/coin"
-    matches "$tmp/coin" '^ +1000 +500 +500 +50\.0% +50\.0%  app\.c:13 +main$' "50/50 branch least predictable"
+    matches "$tmp/coin" '^ +1000 +500 +500 +50\.0% +50\.0% +critical  app\.c:13 +main$' "50/50 branch least predictable"
     matches "$tmp/coin" 'app\.c:5 +fib$' "fib branch least predictable"
     lacks "$tmp/biased" "app.c:13" "50/50 branch among biased"
-    matches "$tmp/biased" '^ +1001 +1000 +1 +99\.9% +99\.9%  app\.c:12 +main$' "loop branch most biased"
+    matches "$tmp/biased" '^ +1001 +1000 +1 +99\.9% +99\.9% +critical  app\.c:12 +main$' "loop branch most biased"
     if [ "$(grep -c 'app\.c' "$tmp/biased")" -eq 3 ]; then ok; else fail "expected 3 biased branches"; fi
     contains "$tmp/coin" "2 branches ran fewer than 10 times." "rare branches"
 
@@ -244,7 +244,7 @@ test_schema() {
     [ "$rc" -eq 1 ] && ok || fail "schema-violations.json: exit $rc, expected 1"
     contains "$tmp/err" "'threads' is a required property" "schema: missing array"
     contains "$tmp/err" "functions[0].timing" "schema: timing not_run with calls > 0"
-    contains "$tmp/err" "version: '1.0' was expected" "schema: version"
+    contains "$tmp/err" "version: '1.3' is not one of ['1.0', '1.1']" "schema: version"
 
     # Every malformed sample the schema can express must fail (ids and references it cannot check).
     for f in "$data"/bad-*.json "$data/minimal-future.json"; do

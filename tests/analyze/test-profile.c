@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "calltree.h"
+#include "merge.h"
 #include "profile.h"
 #include "report.h"
 #include "util.h"
@@ -133,6 +134,19 @@ static int parse_and_report(const char *what, const char *text, size_t len, FILE
     util_out o;
     util_out_init(&o, sink, 3, true);
     CHECK(report_print(&o, what, &p) == 0, "%s: report failed", what);
+    /* The --json analysis of a filtered view, and the merge of the profile with itself. */
+    advice_opts opts;
+    advice_opts_init(&opts);
+    opts.json = true;
+    opts.filter = "*i*";
+    opts.sort = ADVICE_SORT_CALLS;
+    CHECK(report_run(&o, what, &p, &opts) == 0, "%s: --json failed", what);
+    profile twice[2] = {p, p};
+    char merr[512] = "";
+    size_t bad;
+    cJSON *merged = merge_profiles(twice, 2, merr, sizeof merr, &bad);
+    if (merged == NULL) CHECK(*merr != '\0' && strchr(merr, '\n') == NULL, "%s: bad merge message '%s'", what, merr);
+    cJSON_Delete(merged);
     profile_free(&p);
     return rc;
 }

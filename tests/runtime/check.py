@@ -45,7 +45,7 @@ SHAPE = {
     "modules": {"source": str, "directory": str, "functions": is_uint, "counters": is_uint},
 }
 STATS = ["total_runtime_ns", "timed_calls", "hook_cost_ns", "overhead_estimate_ns", "modules",
-         "threads", "unwound_frames", "dropped_frames"]
+         "threads", "unwound_frames", "dropped_frames", "sample_rate"]
 
 
 def conforms(v, t):
@@ -59,7 +59,7 @@ def validate(p, schema_path):
         import jsonschema
         with open(schema_path) as f:
             jsonschema.validate(p, json.load(f))
-    eq(p.get("version"), "1.0", "version")
+    eq(p.get("version"), "1.1", "version")
     eq(p.get("tool"), "cprof", "tool")
     expect(p.get("clock") in ("CLOCK_MONOTONIC", "TSC (calibrated against CLOCK_MONOTONIC)"), "clock")
     for k in ("timestamp", "pid"):
@@ -89,7 +89,9 @@ def validate(p, schema_path):
         if f["timed_calls"]:
             expect(f["min_time_ns"] <= f["avg_time_ns"] <= f["max_time_ns"], f"{name} min<=avg<=max")
             expect(f["max_time_ns"] <= runtime, f"{name} max <= runtime")
-        eq(f["inlined_calls"], max(0, f["calls"] - f["timed_calls"]), f"{name} inlined_calls")
+        out = f.get("sampled_out_calls", 0)
+        eq("sampled_out_calls" in f, st.get("sample_rate", 1) > 1, f"{name} sampled_out_calls")
+        eq(f["inlined_calls"], max(0, f["calls"] - f["timed_calls"] - out), f"{name} inlined_calls")
     eq(st["timed_calls"], sum(f["timed_calls"] for f in fns), "statistics.timed_calls")
     eq(st["overhead_estimate_ns"], st["timed_calls"] * st["hook_cost_ns"], "overhead")
     eq(st["threads"], len(p["threads"]), "statistics.threads")
@@ -323,6 +325,209 @@ def check_catch(p, args):
     expect(edge(p, f["a"], f["e"])["total_time_ns"] > 0, "e observed as a's child")
     children = sum(e["total_time_ns"] for e in p["call_graph"] if e["caller_id"] == f["a"]["id"])
     eq(f["a"]["self_time_ns"] + children, f["a"]["total_time_ns"], "a self + children")
+
+
+def bucket(n):
+    return n.bit_length()
+
+
+def mem(p, name):
+    f = fn(p, name)
+    return f.get("memory", {})
+
+
+def check_memory_shape(p):
+    m = p.get("memory")
+    expect(isinstance(m, dict), "memory present")
+    if not isinstance(m, dict):
+        return {}
+    eq(m["live_blocks"], m["allocations"] - m["frees"], "live_blocks")
+    eq(m["live_bytes"], m["allocated_bytes"] - m["freed_bytes"], "live_bytes")
+    expect(m["peak_live_bytes"] >= m["live_bytes"], "peak >= live")
+    requests = m["allocations"] + m["reallocations"]
+    eq(sum(m["size_classes"].values()), requests, "size classes cover every request")
+    eq(sum(h["count"] for h in m["histogram"]), requests, "histogram covers every request")
+    for h in m["histogram"]:
+        b = bucket(h["min_bytes"])
+        eq((h["min_bytes"], h["max_bytes"]), (0, 0) if b == 0 else (1 << (b - 1), (1 << b) - 1),
+           "histogram bounds")
+    for f in p["functions"]:
+        fm = f.get("memory")
+        if fm:
+            eq(fm["live_bytes"], fm["allocated_bytes"] - fm["freed_bytes"], f"{f['name']} live")
+    return m
+
+
+def check_malloc_exact(p, args):
+    m = check_memory_shape(p)
+    # alloc_some: malloc 100, calloc 10*30, malloc 1000 -> realloc 2000, 4000, 8000,
+    # posix_memalign 500, aligned_alloc 256 -> realloc 300, memalign 70000, valloc 10,
+    # reallocarray(NULL) 80, malloc 5 -> realloc(p, 0)
+    some = [100, 300, 1000, 2000, 4000, 8000, 500, 256, 300, 70000, 10, 80, 5]
+    leak = [12345, 7]
+    big = [1 << 20]
+    eq(mem(p, "alloc_some"), {"allocations": 9, "reallocations": 4, "frees": 9,
+                              "allocated_bytes": sum(some), "freed_bytes": sum(some),
+                              "live_bytes": 0}, "alloc_some memory")
+    eq(mem(p, "leaky"), {"allocations": 2, "reallocations": 0, "frees": 0,
+                         "allocated_bytes": sum(leak), "freed_bytes": 0,
+                         "live_bytes": sum(leak)}, "leaky memory")
+    eq(mem(p, "peak")["allocated_bytes"], 1 << 20, "peak memory")
+    expect("memory" not in fn(p, "main") and "memory" not in fn(p, "worker_alloc"),
+           "no memory object for functions that did not allocate")
+    # the whole process: exactly the program's requests (stdio is not used)
+    everything = some + leak + big
+    eq((m["allocations"], m["reallocations"], m["frees"]), (12, 4, 10), "process counts")
+    eq(m["allocated_bytes"], sum(everything), "process bytes")
+    eq((m["live_blocks"], m["live_bytes"]), (2, 12352), "leaks at exit")
+    eq(m["peak_live_bytes"], (1 << 20) + 12352, "peak live bytes")
+    classes = {"small": 0, "medium": 0, "large": 0}
+    hist = {}
+    for n in everything:
+        classes["small" if n <= 256 else "medium" if n <= 65536 else "large"] += 1
+        hist[bucket(n)] = hist.get(bucket(n), 0) + 1
+    eq(m["size_classes"], classes, "size classes")
+    eq({bucket(h["min_bytes"]): h["count"] for h in m["histogram"]}, hist, "log2 histogram")
+    leak_sites = [s for s in m["sites"] if s["symbol"] == "leaky"]
+    eq(sorted(s["allocated_bytes"] for s in leak_sites), [7, 12345], "call sites in leaky")
+    for s in leak_sites:
+        expect(s["object"].endswith("/t-malloc") and s["symbol_offset"] > 0, "site object")
+    eq(m["sites_dropped"], 0, "no site dropped")
+    eq(m["sites_total"], len(m["sites"]), "every site listed")
+
+
+def check_malloc_fork(p, args):
+    m = check_memory_shape(p)
+    leak = {"allocations": 2, "reallocations": 0, "frees": 0, "allocated_bytes": 12352,
+            "freed_bytes": 0, "live_bytes": 12352}
+    eq(mem(p, "leaky"), leak, f"{args[0]}: leaky")
+    if args[0] == "child":  # the parent's allocations and the inherited block's free are not counted
+        eq((m["allocations"], m["frees"], m["live_bytes"]), (2, 0, 12352), "child process")
+        expect("memory" not in fn(p, "alloc_some"), "child: no alloc_some")
+        expect(m["peak_live_bytes"] == 12352, f"child peak {m['peak_live_bytes']}")
+    else:
+        eq(mem(p, "alloc_some")["allocations"], 9, "parent: alloc_some")
+        eq((m["allocations"], m["frees"], m["live_bytes"]), (11, 9, 12352), "parent process")
+
+
+def check_malloc_threads(p, args):
+    m = check_memory_shape(p)
+    n = 4 * 1000
+    eq(mem(p, "worker_alloc"), {"allocations": n, "reallocations": 0, "frees": n,
+                                "allocated_bytes": 48 * n, "freed_bytes": 48 * n,
+                                "live_bytes": 0}, "worker_alloc: freed by itself and by main")
+    eq(m["frees"], n, "process frees")
+    # pthread_create's own allocations (ld.so's thread control blocks) are the program's too
+    other = [s for s in m["sites"] if s["symbol"] != "worker_alloc"]
+    eq(m["allocations"], n + sum(s["allocations"] for s in other), "process allocations")
+    eq(m["live_bytes"], sum(s["allocated_bytes"] for s in other), "live bytes")
+    expect(48 * 1000 <= m["peak_live_bytes"] <= 48 * n + m["live_bytes"],
+           f"peak {m['peak_live_bytes']}")
+    eq(m["size_classes"]["small"] >= n, True, "small blocks")
+    eq(len(p["threads"]), 5, "threads")
+
+
+def check_malloc_cpp(p, args):
+    m = check_memory_shape(p)
+    eq(mem(p, "churn()"), {"allocations": 30, "reallocations": 0, "frees": 30,
+                           "allocated_bytes": 10 * (400 + 24 + 4000), "freed_bytes": 44240,
+                           "live_bytes": 0}, "new/delete in churn")
+    eq(mem(p, "leak()"), {"allocations": 1, "reallocations": 0, "frees": 0,
+                          "allocated_bytes": 4, "freed_bytes": 0, "live_bytes": 4}, "leak")
+    eq(m["live_bytes"], 4, "process leak")
+
+
+def check_events(p, args):
+    cycles = args[0] == "1"
+    ev = p.get("events", [])
+    eq([(e["name"], e["supported"]) for e in ev],
+       [("task-clock", True), ("page-faults", True), ("context-switches", True),
+        ("cycles", cycles), ("bogus", False)], "events and support")
+    names = [e["name"] for e in ev if e["supported"]]
+    for e in ev:
+        eq(e["total"], sum(t["events"][e["name"]] for t in p["threads"]) if e["supported"] else 0,
+           f"{e['name']} total = sum over threads")
+    eq(len(p["threads"]), 2, "threads")
+    for t in p["threads"]:
+        eq(sorted(t.get("events", {})), sorted(names), f"thread {t['id']} events")
+        expect(t["events"]["task-clock"] >= 18000000, f"thread {t['id']} task-clock")
+    spin, touch, nap, main = fn(p, "spin"), fn(p, "touch"), fn(p, "nap"), fn(p, "main")
+    for f in (spin, touch, nap, main):
+        eq(sorted(f.get("events", {})), sorted(names), f"{f['name']} events")
+    if FAILURES:
+        return
+    expect(spin["events"]["task-clock"] >= 2 * 18000000, f"spin task-clock {spin['events']}")
+    expect(touch["events"]["page-faults"] >= 256, f"touch page-faults {touch['events']}")
+    expect(nap["events"]["context-switches"] >= 5, f"nap context-switches {nap['events']}")
+    for k in names:  # main is inclusive of its own thread's callees
+        expect(main["events"][k] >= touch["events"][k] + nap["events"][k], f"main {k} inclusive")
+    expect(main["events"]["task-clock"] >= 18000000, "main includes its spin")
+    expect(main["events"]["task-clock"] <= p["threads"][0]["events"]["task-clock"],
+           "main <= its thread")
+
+
+def check_events_off(p, args):
+    expect("events" not in p, "no events array without CPROF_EVENTS")
+    for section in ("functions", "threads"):
+        for item in p[section]:
+            expect("events" not in item, f"{section}: no events without CPROF_EVENTS")
+
+
+def check_life(p, args):
+    work = fn(p, "work")
+    eq((work["calls"], work["timed_calls"]), (int(args[0]), int(args[0])), "work calls")
+
+
+def check_sample(p, args):
+    n = int(args[0])
+    eq(p["statistics"]["sample_rate"], n, "sample_rate")
+    leaf, fib, main = fn(p, "leaf"), fn(p, "fib"), fn(p, "main")
+    timed = lambda calls: (calls + n - 1) // n  # the 1st, (n+1)th, ... call of each function
+    eq((leaf["calls"], leaf["timed_calls"], leaf["inlined_calls"], leaf["timing"]),
+       (1000, timed(1000), 0, "full"), "leaf: exact calls, one in n timed")
+    eq((fib["calls"], fib["timed_calls"], fib["inlined_calls"]), (177, timed(177), 0), "fib")
+    if n > 1:
+        eq((leaf["sampled_out_calls"], fib["sampled_out_calls"]),
+           (1000 - timed(1000), 177 - timed(177)), "sampled out")
+    # an unsampled recursive activation never closes a sampled one
+    eq((leaf["unwound_calls"], fib["unwound_calls"], p["statistics"]["unwound_frames"]),
+       (0, 0, 0), "nothing unwound")
+    eq(edge(p, main, leaf)["calls"], 1000, "direct edge counts stay exact")
+    expect(fib["total_time_ns"] <= main["total_time_ns"], "fib's outermost activation inside main")
+    expect(leaf["avg_time_ns"] > 0 and leaf["min_time_ns"] <= leaf["avg_time_ns"] <= leaf["max_time_ns"],
+           "leaf average over the timed calls")
+    eq(leaf["total_time_ns"] >= leaf["timed_calls"] * leaf["min_time_ns"], True, "leaf total")
+
+
+def fnv(name):
+    if not name or name == "<unknown>":
+        return name
+    h = 14695981039346656037
+    for c in name.encode():
+        h = ((h ^ c) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+    return f"h{h:016x}"
+
+
+def check_redact(p, args):
+    with open(args[0]) as f:
+        n = json.load(f)
+    eq(p["binary"], fnv(n["binary"]), "binary")
+    eq(p["argv"], [fnv(a) for a in n["argv"]], "argv")
+    eq(p["command_line"], fnv(n["command_line"]), "command_line")
+    eq([(m["source"], m["directory"]) for m in p["modules"]],
+       [(fnv(m["source"]), fnv(m["directory"])) for m in n["modules"]], "modules")
+    for a, b in zip(p["functions"], n["functions"]):
+        eq((a["name"], a["linkage_name"], a["file"], a["line"], a["calls"], a["timed_calls"]),
+           (fnv(b["name"]), fnv(b["linkage_name"]), fnv(b["file"]), b["line"], b["calls"],
+            b["timed_calls"]), f"function {b['name']}")
+    eq([(e["caller"], e["callee"], e["calls"], e["kind"]) for e in p["call_graph"]],
+       [(fnv(e["caller"]), fnv(e["callee"]), e["calls"], e["kind"]) for e in n["call_graph"]],
+       "call graph")
+    for section in ("loops", "branches", "switches"):
+        eq([(s["location"], s["file"], s["function"]) for s in p[section]],
+           [(f"{fnv(s['file'])}:{s['line']}", fnv(s["file"]), fnv(s["function"]))
+            for s in n[section]], section)
+    eq([t["name"] for t in p["threads"]], [fnv(t["name"]) for t in n["threads"]], "thread names")
 
 
 def main():

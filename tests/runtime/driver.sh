@@ -120,6 +120,105 @@ meta)
   grep -qx "cprof: module ignored (ABI version mismatch; abi 2)" err || fail "warning text"
   $check meta p.json || fail "profile"
   ;;
+malloc-exact | malloc-threads)
+  mode=${scenario#malloc-}
+  CPROF=1 CPROF_OUTPUT=p.json run 0 "$bin/t-malloc" "$mode"
+  [ "$(lines err)" = 0 ] || fail "unexpected stderr"
+  $check "malloc_$mode" p.json || fail "profile"
+  ;;
+malloc-fork)
+  CPROF=1 CPROF_OUTPUT=p.json run 0 "$bin/t-malloc" fork
+  [ "$(lines err)" = 0 ] || fail "unexpected stderr"
+  child=$(ls | sed -n 's/^p\.json\.\([0-9]*\)$/\1/p')
+  [ -n "$child" ] || fail "no child profile: $(ls)"
+  $check malloc_fork p.json parent || fail "parent profile"
+  $check malloc_fork "p.json.$child" child || fail "child profile"
+  ;;
+malloc-cpp)
+  CPROF=1 CPROF_OUTPUT=p.json run 0 "$bin/t-malloc-cpp"
+  $check malloc_cpp p.json || fail "profile"
+  ;;
+malloc-off)
+  for m in exact threads; do
+    run 0 "$bin/t-malloc" $m
+    [ "$(lines err)" = 0 ] || fail "stderr without CPROF"
+  done
+  run 0 "$bin/t-malloc-cpp"
+  [ -z "$(ls | grep json)" ] || fail "profile written without CPROF"
+  ;;
+events)
+  CPROF=1 CPROF_EVENTS=task-clock,page-faults,context-switches,cycles,bogus CPROF_OUTPUT=p.json \
+    run 0 "$bin/t-events"
+  [ "$(lines err)" = 1 ] || fail "expected one warning line"
+  grep -Eqx "cprof: CPROF_EVENTS: not counted: (cycles \([^)]*\), )?bogus \(unknown event\)" err ||
+    fail "warning text"
+  if grep -q "cycles (" err; then cycles=0; else cycles=1; fi
+  $check events p.json "$cycles" || fail "profile"
+  ;;
+events-off)
+  CPROF=1 CPROF_OUTPUT=p.json run 0 "$bin/t-events"
+  [ "$(lines err)" = 0 ] || fail "unexpected stderr"
+  $check events_off p.json || fail "profile"
+  rm -f p.json
+  CPROF_EVENTS=task-clock,bogus CPROF_OUTPUT=p.json run 0 "$bin/t-events"
+  [ "$(lines err)" = 0 ] || fail "CPROF_EVENTS without CPROF: stderr"
+  [ -z "$(ls | grep json)" ] || fail "profile written without CPROF"
+  ;;
+sigterm)
+  CPROF=1 CPROF_OUTPUT=p.json run 143 sh -c 'exec "$0" term' "$bin/t-life"
+  grep -q "not reached" out && fail "SIGTERM did not terminate"
+  $check life p.json 7 || fail "profile at SIGTERM"
+  ;;
+sigint-ignored)
+  CPROF=1 CPROF_OUTPUT=p.json run 0 sh -c 'trap "" INT; exec "$0" int-ignored' "$bin/t-life"
+  grep -q survived out || fail "an ignored SIGINT killed the program"
+  $check life p.json 5 || fail "profile"
+  ;;
+dump-signal)
+  CPROF=1 CPROF_DUMP_SIGNAL=USR1 CPROF_OUTPUT=p.json run 0 "$bin/t-life" usr1
+  [ "$(lines err)" = 0 ] || fail "unexpected stderr"
+  $check life mid.json 10 || fail "profile at SIGUSR1"
+  $check life p.json 20 || fail "final profile"
+  CPROF=1 CPROF_DUMP_SIGNAL=BOGUS CPROF_OUTPUT=p.json run 138 "$bin/t-life" usr1
+  grep -q "^cprof: ignoring CPROF_DUMP_SIGNAL='BOGUS'" err || fail "warning for a bad signal"
+  ;;
+exec)
+  CPROF=1 CPROF_OUTPUT=p.json run 4 "$bin/t-life" exec
+  $check life p.json 6 || fail "profile written before exec"
+  rm -f p.json
+  CPROF=1 CPROF_OUTPUT=p.json run 0 "$bin/t-life" vfork
+  [ "$(ls | grep -c json)" = 1 ] || fail "vfork: expected one profile: $(ls)"
+  $check life p.json 5 || fail "vfork: the parent's profile"
+  ;;
+redact)
+  CPROF=1 CPROF_OUTPUT=n.json run 0 "$bin/t-basic"
+  CPROF=1 CPROF_REDACT=1 CPROF_OUTPUT=r.json run 0 "$bin/t-basic"
+  [ "$(lines err)" = 0 ] || fail "unexpected stderr"
+  for word in t-basic fib helper /src/basic; do
+    grep -q -- "$word" r.json && fail "'$word' left in the redacted profile"
+  done
+  $check redact r.json n.json || fail "redacted profile"
+  CPROF=1 CPROF_REDACT=yes CPROF_OUTPUT=r.json run 0 "$bin/t-basic"
+  grep -qx "cprof: ignoring CPROF_REDACT='yes' (expected 0 or 1); names are not hashed" err ||
+    fail "warning for CPROF_REDACT=yes"
+  grep -q '"fib"' r.json || fail "CPROF_REDACT=yes hashed names"
+  ;;
+sample)
+  CPROF=1 CPROF_SAMPLE=10 CPROF_OUTPUT=p.json run 0 "$bin/t-sample"
+  [ "$(lines err)" = 0 ] || fail "unexpected stderr"
+  $check sample p.json 10 || fail "profile"
+  CPROF=1 CPROF_SAMPLE=1 CPROF_OUTPUT=p.json run 0 "$bin/t-sample"
+  $check sample p.json 1 || fail "profile with CPROF_SAMPLE=1"
+  ;;
+sample-invalid)
+  for v in 0 -3 x 10x; do
+    CPROF=1 CPROF_SAMPLE=$v CPROF_OUTPUT=p.json run 0 "$bin/t-sample"
+    [ "$(lines err)" = 1 ] || fail "CPROF_SAMPLE=$v: expected one warning line"
+    grep -qx "cprof: ignoring CPROF_SAMPLE='$v' (expected a positive integer); every call is timed" err ||
+      fail "CPROF_SAMPLE=$v: warning text"
+    $check sample p.json 1 || fail "CPROF_SAMPLE=$v: profile"
+  done
+  ;;
 *)
   fail "unknown scenario"
   ;;

@@ -1,0 +1,444 @@
+#!/bin/bash
+# test-compare.sh: cprof-analyze's analysis and comparison: diff (exit codes, Welch's t-test over
+# runs), merge (exact sums, schema), hotspot classes and recommendations, --sort/--filter/--json,
+# and annotate on a real profile of tests/plugin/cases/basic.c.
+# Usage: test-compare.sh diff|welch|merge|advice|options ANALYZER VALIDATOR SCHEMA
+#        test-compare.sh annotate ANALYZER VALIDATOR SCHEMA PLUGIN RUNTIME_DIR CASES_DIR
+# Prints one line per failed assertion and exits 1 if any failed.
+set -u
+export LC_ALL=C.UTF-8
+PY=/usr/bin/python3 # Debian's python3: the one on PATH may be a bare pyenv
+here=$(cd "$(dirname "$0")" && pwd)
+
+failed=0 checked=0
+tmp=$(mktemp -d) || exit 2
+trap 'rm -rf "$tmp"' EXIT
+
+fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+ok() { checked=$((checked + 1)); }
+
+run() {
+    "$analyzer" "$@" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    out="$tmp/out" err="$tmp/err"
+}
+expect_rc() { # WANT WHAT
+    if [ "$rc" -eq "$1" ]; then ok; else fail "$2: exit status $rc, expected $1 (stderr: $(head -c 300 "$err"))"; fi
+}
+contains() { if grep -qF -- "$2" "$1"; then ok; else fail "$3: no '$2' in output"; fi; }
+lacks() { if grep -qF -- "$2" "$1"; then fail "$3: unexpected '$2' in output"; else ok; fi; }
+matches() { if grep -qE -- "$2" "$1"; then ok; else fail "$3: no line matches /$2/"; fi; }
+one_error_line() { # PATH WHAT
+    local lines
+    lines=$(wc -l <"$err")
+    if [ "$lines" -eq 1 ] && grep -qF -- "cprof-analyze: $1: " "$err"; then ok
+    else fail "$2: stderr should be one line 'cprof-analyze: $1: …', got $lines line(s): $(head -c 300 "$err")"; fi
+}
+# mk OUT SPEC: a crafted profile (see mkprofile.py); every one must satisfy the schema.
+mk() {
+    "$PY" "$here/mkprofile.py" "$1" "$2" || { fail "mkprofile $1"; return; }
+    "$validator" "$schema" "$1" || fail "crafted profile $1 is not schema-valid"
+}
+# pycheck WHAT PYTHON-CODE: runs the code with j = the JSON of $out; a failed assert fails WHAT.
+pycheck() {
+    if "$PY" -c "import json, sys
+j = json.load(open('$out'))
+$2" 2>"$tmp/pyerr"; then ok; else fail "$1: $(tail -n 3 "$tmp/pyerr")"; fi
+}
+
+test_diff() {
+    local base="$tmp/base.json"
+    mk "$base" 'prof([fn(0, "main", 50e6, total=100e6, line=10), fn(1, "hot", 40e6, calls=1000, line=20),
+                      fn(2, "cold", 1e5, calls=10, line=30), fn(3, "gone", 9.9e6, line=40)], 100e6,
+                     loops=[loop(0, "main", 11, 1000, 1)], branches=[branch(0, "main", 12, 500, 500)])'
+    # hot: 40 → 60 ms, share 40% → 50%: a regression; cold grows 10x but stays far below 5%.
+    mk "$tmp/worse.json" 'prof([fn(0, "main", 50e6, total=120e6, line=10), fn(1, "hot", 60e6, calls=1500, line=20),
+                      fn(2, "cold", 1e6, calls=10, line=30), fn(4, "fresh", 9e6, line=50)], 120e6,
+                     loops=[loop(0, "main", 11, 1500, 1)], branches=[branch(0, "main", 12, 700, 800)])'
+    # hot: 40 → 41 ms (+2.5%, share 40% → 41%): within 5%, beyond 1%.
+    mk "$tmp/slight.json" 'prof([fn(0, "main", 50e6, total=101e6, line=10), fn(1, "hot", 41e6, calls=1000, line=20),
+                      fn(2, "cold", 1e5, calls=10, line=30), fn(3, "gone", 9.9e6, line=40)], 101e6,
+                     loops=[loop(0, "main", 11, 1000, 1)], branches=[branch(0, "main", 12, 500, 500)])'
+
+    run diff "$base" "$tmp/worse.json"; expect_rc 1 "diff regression"
+    matches "$out" '^ +\+20\.0 ms +60\.0 ms +40\.0 ms +50\.00% +40\.00% +1500 +1000 +\+50\.0% +REGRESSED +hot  app\.c:20$' "diff hot row"
+    matches "$out" 'REGRESSED \(new\) +fresh' "diff new function"
+    matches "$out" ' gone +gone  app\.c:40$' "diff gone function"
+    if grep -E ' cold  app' "$out" | grep -q REGRESSED; then fail "cold (below the minimum share) flagged"; else ok; fi
+    contains "$out" "verdict: 2 functions regressed beyond 5%" "diff verdict"
+    # Sorted by impact: hot (+20 ms) before gone (-9.9 ms) before fresh (+9 ms) before cold (+0.9 ms).
+    if [ "$(grep -oE '(hot|gone|fresh|cold)  app' "$out" | cut -d' ' -f1 | tr '\n' ' ')" = "hot gone fresh cold " ]; then ok
+    else fail "diff not sorted by impact"; cat "$out"; fi
+    matches "$out" '^ +\+500 +1500 +1000 +1 +1  app\.c:11 +main$' "diff loop"
+    matches "$out" '^ +700 +500 +800 +500 +53\.3% +50\.0%  app\.c:12 +main$' "diff branch"
+
+    run diff "$base" "$base"; expect_rc 0 "diff identical"
+    contains "$out" "(no function changed)" "diff identical functions"
+    contains "$out" "verdict: no regression beyond 5%" "diff identical verdict"
+    run diff "$base" "$tmp/slight.json"; expect_rc 0 "diff +2.5% at 5%"
+    run diff --threshold 1 "$base" "$tmp/slight.json"; expect_rc 1 "diff +2.5% at 1%"
+    run diff "$base" "$tmp/slight.json" --threshold=2%; expect_rc 1 "diff +2.5% at 2%"
+    run diff "$tmp/worse.json" "$base"; expect_rc 1 "diff back: gone comes back as new"
+    matches "$out" 'improved +hot' "diff improvement verdict"
+    matches "$out" 'REGRESSED \(new\) +gone' "diff back: gone is new"
+    mk "$tmp/better.json" 'prof([fn(0, "main", 50e6, total=80e6, line=10), fn(1, "hot", 20e6, calls=1000, line=20),
+                      fn(2, "cold", 1e5, calls=10, line=30), fn(3, "gone", 9.9e6, line=40)], 80e6,
+                     loops=[loop(0, "main", 11, 1000, 1)], branches=[branch(0, "main", 12, 500, 500)])'
+    run diff "$base" "$tmp/better.json"; expect_rc 0 "diff improvement"
+    matches "$out" '^ +-20\.0 ms .* improved +hot  app\.c:20$' "diff improvement verdict"
+
+    run diff "$base"; expect_rc 2 "diff one profile"
+    run diff "$base" "$base" "$base"; expect_rc 2 "diff three profiles without --vs"
+    run diff --threshold abc "$base" "$base"; expect_rc 2 "diff bad threshold"
+    run diff --threshold 0 "$base" "$base"; expect_rc 2 "diff zero threshold"
+    run diff "$base" /nonexistent.json; expect_rc 2 "diff missing file"; one_error_line /nonexistent.json "diff missing file"
+    printf '{"version": "1.0", "tool": "cprof", "functions": [' >"$tmp/trunc.json"
+    run diff "$tmp/trunc.json" "$base"; expect_rc 2 "diff truncated"; one_error_line "$tmp/trunc.json" "diff truncated"
+    printf '{"version": "2.0", "tool": "cprof"}' >"$tmp/v2.json"
+    run diff "$base" "$tmp/v2.json"; expect_rc 2 "diff version 2"; one_error_line "$tmp/v2.json" "diff version 2"
+    run diff --help; expect_rc 0 "diff --help"; contains "$out" "--vs" "diff --help"
+}
+
+test_welch() {
+    local i t
+    # hot: base ~40 ms, new ~60 ms: a clear, significant regression.
+    i=0
+    for t in 40.1e6 39.8e6 40.3e6 40.0e6; do
+        mk "$tmp/a$i.json" "prof([fn(0, 'main', 50e6, total=100e6), fn(1, 'hot', $t, calls=1000)], 100e6)"
+        i=$((i + 1))
+    done
+    i=0
+    for t in 60.2e6 59.7e6 60.1e6 59.9e6; do
+        mk "$tmp/b$i.json" "prof([fn(0, 'main', 50e6, total=100e6), fn(1, 'hot', $t, calls=1000)], 100e6)"
+        i=$((i + 1))
+    done
+    # noise: the means differ by 10%, but the runs scatter far more than that.
+    i=0
+    for t in 30e6 50e6 35e6 45e6; do
+        mk "$tmp/n$i.json" "prof([fn(0, 'main', 50e6, total=100e6), fn(1, 'hot', $t, calls=1000)], 100e6)"
+        i=$((i + 1))
+    done
+    i=0
+    for t in 52e6 31e6 48e6 45e6; do
+        mk "$tmp/m$i.json" "prof([fn(0, 'main', 50e6, total=100e6), fn(1, 'hot', $t, calls=1000)], 100e6)"
+        i=$((i + 1))
+    done
+
+    run diff "$tmp"/a?.json --vs "$tmp"/b?.json; expect_rc 1 "welch clear difference"
+    matches "$out" '^ +60\.0 ms ± [0-9.]+ [nµm]?s +40\.0 ms ± [0-9.]+ [nµm]?s +\+49\.8% +[0-9.e-]+ +59\.98% +REGRESSED +hot' "welch clear row"
+    matches "$out" ' unchanged +main ' "welch unchanged function"
+    contains "$out" "verdict: 1 function significantly regressed beyond 5%" "welch clear verdict"
+    # The p-value printed is tiny.
+    if awk '/ hot  app/ { for (i = 1; i <= NF; i++) if ($i ~ /%$/ && $(i+1) ~ /^[0-9.e-]+$/) { print $(i+1); exit } }' "$out" |
+        "$PY" -c 'import sys; p = float(sys.stdin.read()); sys.exit(0 if p < 1e-6 else 1)'; then ok
+    else fail "welch clear: p not tiny"; cat "$out"; fi
+
+    run diff "$tmp"/n?.json --vs "$tmp"/m?.json; expect_rc 0 "welch noise"
+    matches "$out" ' noise +hot' "welch noise verdict"
+    contains "$out" "verdict: no significant regression beyond 5%" "welch noise summary"
+    # The same data as a single pair would be a "regression": only the t-test keeps it out.
+    run diff "$tmp/n0.json" "$tmp/m0.json"; expect_rc 1 "single pair from the noisy set"
+
+    # Improvement in the other direction is significant but not a regression.
+    run diff "$tmp"/b?.json --vs "$tmp"/a?.json; expect_rc 0 "welch improvement"
+    matches "$out" 'improved +hot' "welch improvement verdict"
+
+    run diff "$tmp/a0.json" --vs "$tmp/b0.json" "$tmp/b1.json"; expect_rc 2 "welch one base run"
+    run diff "$tmp/a0.json" "$tmp/a1.json" --vs "$tmp/b0.json" /nonexistent.json; expect_rc 2 "welch missing run"
+    one_error_line /nonexistent.json "welch missing run"
+}
+
+test_merge() {
+    mk "$tmp/p1.json" 'prof([fn(0, "main", 5000, total=9000, line=10), fn(1, "work", 3000, calls=100, timed=100, avg=30, mn=10, mx=90, line=20),
+                    fn(2, "helper", 0, calls=50, timed=0, line=30, static=True, file="a.c"),
+                    fn(3, "part", 1000, calls=10, timed=4, avg=250, mn=200, mx=300, line=40)], 10000,
+                    loops=[loop(0, "main", 11, 100, 1)], branches=[branch(1, "work", 21, 90, 10)],
+                    switches=[switch(1, "work", 22, [("0", 60), ("default", 40)])],
+                    edges=[edge((0, "main"), (1, "work"), 100, 4000), edge((0, "main"), (3, "part"), 10, 1000)],
+                    threads=[thread(0, 10000, max_depth=4, timed=105), thread(1, 3000, max_depth=2)], pid=11)'
+    # Ids differ on purpose; helper here is another static function (b.c) of the same name.
+    mk "$tmp/p2.json" 'prof([fn(7, "work", 6000, calls=200, timed=200, avg=45, mn=5, mx=80, line=20),
+                    fn(5, "main", 7000, total=20000, line=10),
+                    fn(6, "helper", 0, calls=25, timed=0, line=30, static=True, file="b.c"),
+                    fn(8, "part", 3000, calls=30, timed=30, avg=100, mn=150, mx=500, line=40)], 20000,
+                    loops=[loop(5, "main", 11, 300, 2)], branches=[branch(7, "work", 21, 190, 10)],
+                    switches=[switch(7, "work", 22, [("default", 100), ("3...5", 100)])],
+                    edges=[edge((5, "main"), (7, "work"), 200, 9000)],
+                    threads=[thread(0, 20000, max_depth=5, timed=260)], pid=22, timestamp=1763786500)'
+    run merge "$tmp/p1.json" "$tmp/p2.json" -o "$tmp/all.json"; expect_rc 0 "merge"
+    [ -s "$err" ] && fail "merge: stderr: $(head -c 300 "$err")" || ok
+    "$validator" "$schema" "$tmp/all.json" && ok || fail "merged profile is not schema-valid"
+    out="$tmp/all.json"
+    pycheck "merge functions" '
+F = {(f["name"], f["file"]): f for f in j["functions"]}
+assert len(j["functions"]) == 5, len(j["functions"])
+w = F[("work", "app.c")]
+assert (w["calls"], w["timed_calls"], w["self_time_ns"], w["total_time_ns"]) == (300, 300, 9000, 9000), w
+assert (w["min_time_ns"], w["max_time_ns"], w["avg_time_ns"]) == (5, 90, 40), w   # (30*100 + 45*200) / 300
+assert w["timing"] == "full" and w["inlined_calls"] == 0
+m = F[("main", "app.c")]
+assert (m["calls"], m["self_time_ns"], m["total_time_ns"]) == (2, 12000, 29000), m
+p = F[("part", "app.c")]
+assert (p["calls"], p["timed_calls"], p["inlined_calls"], p["timing"]) == (40, 34, 6, "partial"), p
+assert (p["min_time_ns"], p["max_time_ns"], p["avg_time_ns"]) == (150, 500, 118), p  # (250*4 + 100*30) / 34
+assert F[("helper", "a.c")]["calls"] == 50 and F[("helper", "b.c")]["calls"] == 25
+assert F[("helper", "a.c")]["timing"] == "none"
+assert sorted(f["id"] for f in j["functions"]) == list(range(5))'
+    pycheck "merge sites" '
+ids = {f["id"]: f["name"] for f in j["functions"]}
+(l,) = j["loops"]; assert (l["iterations"], l["entries"], ids[l["function_id"]]) == (400, 3, "main"), l
+(b,) = j["branches"]; assert (b["taken"], b["not_taken"]) == (280, 20) and abs(b["prediction_rate"] - 280 / 300) < 1e-12, b
+assert ids[b["function_id"]] == "work"
+(s,) = j["switches"]; assert s["total"] == 300, s
+assert {c["label"]: c["count"] for c in s["cases"]} == {"0": 60, "default": 140, "3...5": 100}, s'
+    pycheck "merge call graph" '
+ids = {f["id"]: f["name"] for f in j["functions"]}
+E = {(e["caller"], e["callee"], e["kind"]): e for e in j["call_graph"]}
+assert len(E) == 2, E
+e = E[("main", "work", "direct")]
+assert (e["calls"], e["total_time_ns"]) == (300, 13000), e
+assert ids[e["caller_id"]] == "main" and ids[e["callee_id"]] == "work"
+assert E[("main", "part", "direct")]["calls"] == 10'
+    pycheck "merge threads and statistics" '
+t = j["threads"]; assert [x["id"] for x in t] == [0, 1, 2] and [x["runtime_ns"] for x in t] == [10000, 3000, 20000], t
+s = j["statistics"]
+assert (s["total_runtime_ns"], s["timed_calls"], s["threads"], s["overhead_estimate_ns"]) == (30000, 336, 3, 6720), s
+assert s["hook_cost_ns"] == 20 and abs(s["overhead_estimate_percent"] - 100 * 6720 / 30000) < 1e-9, s
+assert j["timestamp"] == 1763786500 and j["version"] == "1.0" and len(j["modules"]) == 1'
+    # The merge reads back: the report of the merge shows the sums.
+    run --no-color "$tmp/all.json"; expect_rc 0 "report of the merge"
+    matches "$out" ' 300 +300 +40 ns +5 ns +90 ns +.* work ' "report of the merged work"
+
+    # Merging a profile with itself doubles every count.
+    run merge "$tmp/p1.json" "$tmp/p1.json" -o "$tmp/twice.json"; expect_rc 0 "merge twice"
+    out="$tmp/twice.json"
+    pycheck "merge twice doubles" '
+o = json.load(open("'"$tmp/p1.json"'"))
+key = lambda f: (f["name"], f["file"])
+A = {key(f): f for f in o["functions"]}
+for f in j["functions"]:
+    a = A[key(f)]
+    for k in ("calls", "timed_calls", "inlined_calls", "self_time_ns", "total_time_ns"):
+        assert f[k] == 2 * a[k], (f, a, k)
+    for k in ("min_time_ns", "max_time_ns", "avg_time_ns", "timing"):
+        assert f[k] == a[k], (f, a, k)
+assert j["loops"][0]["iterations"] == 200 and j["branches"][0]["taken"] == 180
+assert len(j["threads"]) == 4'
+
+    run merge "$tmp/p1.json" "$tmp/p2.json"; expect_rc 2 "merge without -o"
+    contains "$err" "no output file given" "merge without -o"
+    run merge -o "$tmp/x.json"; expect_rc 2 "merge without profiles"
+    printf '{"version": "1.0", "tool": "cprof", "functions": [' >"$tmp/trunc.json"
+    run merge "$tmp/p1.json" "$tmp/trunc.json" -o "$tmp/x.json"; expect_rc 2 "merge truncated"
+    one_error_line "$tmp/trunc.json" "merge truncated"
+    [ -e "$tmp/x.json" ] && fail "merge wrote output for bad input" || ok
+    run merge "$tmp/p1.json" -o /nonexistent/dir/x.json; expect_rc 2 "merge unwritable"
+    one_error_line /nonexistent/dir/x.json "merge unwritable"
+    # Edges without ids whose names are ambiguous cannot be matched: a clean error, not a crash.
+    "$PY" - "$tmp/p1.json" "$tmp/amb.json" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["functions"][1]["name"] = "main"
+d["functions"][1]["linkage_name"] = "main2"
+for e in d["call_graph"]:
+    del e["caller_id"]
+json.dump(d, open(sys.argv[2], "w"))
+PYEOF
+    run merge "$tmp/amb.json" "$tmp/p2.json" -o "$tmp/x.json"; expect_rc 2 "merge ambiguous edge"
+    one_error_line "$tmp/amb.json" "merge ambiguous edge"
+}
+
+test_advice() {
+    # Evidence for every rule, next to near misses that must not fire.
+    mk "$tmp/ev.json" 'prof([fn(0, "main", 500e6, total=1000e6, line=10),
+            fn(1, "tiny", 60e6, calls=3e6, timed=2e6, avg=30, line=30, static=True),
+            fn(2, "slow", 100e6, calls=2e6, avg=500, line=40),
+            fn(3, "rare", 1e6, calls=5e5, avg=20, line=50),
+            fn(4, "fib", 200e6, total=200e6, calls=2692537, avg=900, line=60),
+            fn(5, "walk", 10e6, total=10e6, calls=1000, avg=6000, line=70)], 1000e6,
+        loops=[loop(0, "main", 11, 100000, 1), loop(0, "main", 12, 250000, 100000, depth=2),
+               loop(0, "main", 13, 800000, 100000, depth=2),
+               loop(2, "slow", 41, 10, 1), loop(2, "slow", 42, 20000, 10000, depth=2)],
+        branches=[branch(0, "main", 15, 999999, 1), branch(0, "main", 16, 4999, 1),
+                  branch(0, "main", 11, 100000, 1), branch(0, "main", 17, 600000, 400000)],
+        edges=[edge((0, "main"), (4, "fib"), 1, 200e6), edge((4, "fib"), (4, "fib"), 2692536, 0),
+               edge((0, "main"), (5, "walk"), 1, 10e6), edge((5, "walk"), (5, "walk"), 999, 0)],
+        threads=[thread(0, 1000e6, max_depth=1002)])'
+    run --no-color "$tmp/ev.json"; expect_rc 0 "advice report"
+    sed -n '/^== Recommendations ==/,$p' "$out" >"$tmp/rec"
+    matches "$tmp/rec" '^  app\.c:15 \[branch-bias\] branch in main is true 999999 of 1000000 times \(99\.9999%\).*__builtin_expect\(cond, 1\).*-fprofile-use' "branch rule fires"
+    lacks "$tmp/rec" "app.c:16" "branch rule without enough runs"
+    lacks "$tmp/rec" "app.c:11 [branch" "branch rule on a loop test"
+    lacks "$tmp/rec" "app.c:17" "branch rule on a 60/40 branch"
+    matches "$tmp/rec" '^  app\.c:30 \[inline\] tiny is called 2000000 times out of line \(of 3000000 calls\) and takes 30 ns per call on average: declare it static inline' "inline rule fires"
+    lacks "$tmp/rec" "slow is called" "inline rule on a slow function"
+    lacks "$tmp/rec" "rare is called" "inline rule on a rarely called function"
+    matches "$tmp/rec" '^  app\.c:12 \[short-inner-loop\] loop in main runs 2\.50 iterations per entry \(250000 iterations / 100000 entries\) inside the (critical|high|medium) loop app\.c:11 \(100000 iterations' "loop rule fires"
+    lacks "$tmp/rec" "app.c:13 [short" "loop rule with 8 trips per entry"
+    lacks "$tmp/rec" "app.c:42" "loop rule inside a cold outer loop"
+    # fib(30) from one call: 2692537 calls; the deepest stack was 1002 frames.
+    matches "$tmp/rec" '^  app\.c:60 \[memoize\] fib makes 2692537 calls from 1 outside call \(2692537 per outside call, 2692536 of them recursive\) while the deepest call stack was 1002 frames' "recursion rule fires"
+    lacks "$tmp/rec" "walk makes" "recursion rule on linear recursion"
+    if [ "$(grep -c '^  app' "$tmp/rec")" -eq 4 ]; then ok; else fail "expected exactly 4 recommendations"; cat "$tmp/rec"; fi
+
+    # The same sites without the evidence: nothing fires.
+    mk "$tmp/noev.json" 'prof([fn(0, "main", 500e6, total=1000e6, line=10),
+            fn(1, "tiny", 60e6, calls=3e6, timed=0, line=30, static=True),
+            fn(4, "fib", 200e6, total=200e6, calls=2692537, avg=900, line=60)], 1000e6,
+        loops=[loop(0, "main", 11, 100000, 1), loop(0, "main", 12, 900000, 100000, depth=2)],
+        branches=[branch(0, "main", 15, 990000, 10000)],
+        edges=[edge((0, "main"), (4, "fib"), 1, 200e6), edge((4, "fib"), (4, "fib"), 2692536, 0)],
+        threads=[thread(0, 1000e6, max_depth=0)])'
+    run --no-color "$tmp/noev.json"; expect_rc 0 "no evidence"
+    contains "$out" "(none: no rule found enough evidence in this profile)" "no evidence, no advice"
+
+    # Classes: main 50% is critical at 5%, fib 20% critical, slow 10% high, tiny 6% medium.
+    run --no-color --top 100 "$tmp/ev.json"
+    matches "$out" ' critical  main ' "class critical"
+    matches "$out" ' high  slow ' "class high"
+    matches "$out" ' medium  tiny ' "class medium"
+    matches "$out" ' low  walk ' "class low"
+    run --no-color --threshold 30 --top 100 "$tmp/ev.json"
+    matches "$out" ' medium  main ' "class with --threshold 30"
+    matches "$out" ' low  fib ' "class low with --threshold 30"
+
+    run --json "$tmp/ev.json"; expect_rc 0 "advice --json"
+    pycheck "advice --json" '
+assert [r["rule"] for r in j["recommendations"]] == ["memoize", "inline", "short-inner-loop", "branch-bias"], j["recommendations"]
+r = j["recommendations"][3]; assert (r["file"], r["line"], r["function"], r["site"]) == ("app.c", 15, "main", "app.c:15"), r
+F = j["functions"]; assert [f["name"] for f in F][:3] == ["main", "fib", "slow"], F
+assert F[0]["class"] == "critical" and F[0]["rank"] == 1 and abs(F[0]["self_share_percent"] - 50) < 1e-9
+assert j["classes"] == {"threshold_percent": 5, "critical_from_percent": 20, "high_from_percent": 10, "medium_from_percent": 5}
+L = {l["location"]: l for l in j["loops"]}; assert L["app.c:12"]["avg_trip_count"] == 2.5
+assert j["summary"]["wall_time_ns"] == 1000e6'
+}
+
+test_options() {
+    local r="$here/data/realistic.json"
+    run --no-color --sort calls "$r"; expect_rc 0 "--sort calls"
+    contains "$out" "== Top functions by calls ==" "--sort calls title"
+    if [ "$(sed -n '/^== Top functions/,/^$/p' "$out" | grep -oE '(main|worker_main|classify|helper|callback|fib|square)( \[[a-z ]+\])?  app' | cut -d' ' -f1 | tr '\n' ' ')" \
+         = "square fib helper classify callback main worker_main " ]; then ok
+    else fail "--sort calls order"; sed -n '/^== Top functions/,/^$/p' "$out"; fi
+    run --no-color --sort=total "$r"; expect_rc 0 "--sort total"
+    contains "$out" "== Top functions by inclusive time ==" "--sort total title"
+    run report --no-color --sort total "$r"; expect_rc 0 "report subcommand"
+    "$analyzer" --no-color --sort total "$r" | cmp -s - "$out" && ok || fail "report subcommand differs from the default"
+    run --sort size "$r"; expect_rc 2 "--sort size"; contains "$err" "--sort needs self, total or calls" "--sort size"
+    run --threshold 101 "$r"; expect_rc 2 "--threshold 101"
+    run --filter "$r"; expect_rc 2 "--filter without a pattern"
+
+    run --no-color --filter 'worker*' "$r"; expect_rc 0 "--filter"
+    contains "$out" "worker_main  app.c:36" "--filter keeps matches"
+    lacks "$out" "fib" "--filter drops functions, call-tree nodes and branches"
+    lacks "$out" "app.c:12" "--filter drops the loops of other functions"
+    contains "$out" "app.c:42" "--filter keeps the loops of matches"
+    matches "$out" '^  worker_main  1 call  3\.00 ms$' "--filter call tree"
+    run --json --filter 'c*' "$r"; expect_rc 0 "--json --filter"
+    pycheck "--json --filter" '
+assert [f["name"] for f in j["functions"]] == ["classify", "callback"], j["functions"]
+assert j["loops"] == [] and j["filter"] == "c*" and j["recommendations"] == []'
+    run --json --sort calls "$r"
+    pycheck "--json ranks" '
+assert [f["name"] for f in j["functions"]][:2] == ["square", "fib"]
+assert [f["rank"] for f in j["functions"]] == list(range(1, 8))
+assert {f["name"]: f["class"] for f in j["functions"]}["square"] == "-"'
+    # Every malformed sample: one line naming the file, exit 2, for every subcommand.
+    local f n=0
+    for f in "$here"/data/bad-*.json; do
+        n=$((n + 1))
+        run --json "$f"; expect_rc 2 "--json $(basename "$f")"; one_error_line "$f" "--json $(basename "$f")"
+        run annotate "$f"; expect_rc 2 "annotate $(basename "$f")"; one_error_line "$f" "annotate $(basename "$f")"
+        run diff "$r" "$f"; expect_rc 2 "diff $(basename "$f")"; one_error_line "$f" "diff $(basename "$f")"
+        run diff "$r" "$r" --vs "$r" "$f"; expect_rc 2 "diff --vs $(basename "$f")"; one_error_line "$f" "diff --vs $(basename "$f")"
+        run merge "$r" "$f" -o "$tmp/m.json"; expect_rc 2 "merge $(basename "$f")"; one_error_line "$f" "merge $(basename "$f")"
+    done
+    [ "$n" -ge 20 ] && ok || fail "expected at least 20 bad samples, found $n"
+
+    run --help; expect_rc 0 "--help"
+    for w in "annotate profile.json" "diff BASE.json NEW.json" "--vs" "merge A.json" "--sort self|total|calls" "--filter PATTERN" "--json" "--threshold PCT"; do
+        contains "$out" "$w" "--help mentions $w"
+    done
+}
+
+test_annotate() {
+    local work="$tmp/build"
+    mkdir -p "$work/src" "$work/run" "$work/other"
+    cp "$casedir/basic.c" "$work/src/basic.c"
+    (cd "$work/src" && gcc -O2 -w -fplugin="$plugin" basic.c -o "$work/prog" -L"$rtdir" -lcprofrt -Wl,-rpath,"$rtdir") ||
+        { fail "cannot build basic.c with the plugin"; return; }
+    (cd "$work/run" && CPROF=1 CPROF_OUTPUT="$work/profile.json" "$work/prog" >/dev/null) || { fail "basic.c run"; return; }
+
+    (cd "$work/src" && "$analyzer" annotate --no-color "$work/profile.json" >"$tmp/out" 2>"$tmp/err"); rc=$? out="$tmp/out" err="$tmp/err"
+    expect_rc 0 "annotate"
+    cp "$out" "$tmp/ann"
+    local a="$tmp/ann"
+    matches "$a" '^==> basic\.c <==  .*3 functions, 7 loops, 12 branches, 1 switch' "annotate header"
+    matches "$a" '^ +177 +[0-9.]+ [nµm]?s  fib: 177 calls, self .* +4\| int fib \(int n\)' "annotate fib calls and time"
+    matches "$a" '^ +1000 +loop: 1000 iter / 1 entry \(avg 1000\.0\) +20\|   for \(int i = 0; i < 1000; i\+\+\)' "annotate for1000"
+    matches "$a" '^ +100 +branch col [0-9]+: taken 50, not 50 +23\|     if \(i % 2 == 0\)' "annotate evenodd"
+    matches "$a" '^ +20 +loop: 20 iter / 4 entries \(avg 5\.0\) +32\|' "annotate inner loop"
+    matches "$a" '^ +10 +switch: 10 executions +8\|   switch \(c\)' "annotate switch"
+    matches "$a" '^ +3 +  case 5\.\.\.7 \(30\.0%\) +\| *$' "annotate switch case"
+    matches "$a" '^ +4 +  case default \(40\.0%\)' "annotate default case"
+    matches "$a" '^ +10 +classify: 10 calls, inlined +6\| static int classify' "annotate inlined function"
+    matches "$a" '^ +21\|     sum \+= i;$' "annotate line without a site"
+    matches "$a" '^ +39\| }$' "annotate last line"
+    # Every source line appears once, in order.
+    if [ "$(grep -cE '^ .* [0-9]+\| ' "$a")" -eq "$(wc -l <"$casedir/basic.c")" ]; then ok
+    else fail "annotate: not every source line listed"; fi
+
+    # From elsewhere the profile's relative path is found through the module's compile directory.
+    (cd "$work/other" && "$analyzer" annotate --no-color "$work/profile.json" basic.c >"$tmp/out2" 2>"$tmp/err2"); rc=$?
+    err="$tmp/err2"; expect_rc 0 "annotate via the compile directory"
+    cmp -s <(tail -n +2 "$a") <(tail -n +2 "$tmp/out2") && ok || fail "annotate via the compile directory differs"
+
+    # Source moved away: one line naming the file, exit 2; --source-dir finds it again.
+    mkdir -p "$work/moved"
+    mv "$work/src/basic.c" "$work/moved/basic.c"
+    (cd "$work/other" && "$analyzer" annotate --no-color "$work/profile.json" >"$tmp/out" 2>"$tmp/err"); rc=$? out="$tmp/out" err="$tmp/err"
+    expect_rc 2 "annotate source missing"
+    one_error_line basic.c "annotate source missing"
+    contains "$err" "source file not found" "annotate source missing"
+    (cd "$work/other" && "$analyzer" annotate --no-color --source-dir "$work/moved" "$work/profile.json" >"$tmp/out" 2>"$tmp/err"); rc=$?
+    expect_rc 0 "annotate --source-dir"
+    matches "$tmp/out" '^ +1000 +loop: 1000 iter' "annotate --source-dir output"
+
+    run annotate "$work/profile.json" nosuch.c; expect_rc 2 "annotate unknown file"
+    one_error_line nosuch.c "annotate unknown file"
+    run annotate /nonexistent.json; expect_rc 2 "annotate missing profile"; one_error_line /nonexistent.json "annotate missing profile"
+    run annotate; expect_rc 2 "annotate without a profile"
+
+    # A site that never ran is marked "#####", as gcov does.
+    mkdir -p "$work/never"
+    printf 'int main(void)\n{\n  for (;;)\n    if (x)\n      break;\n}\n' >"$work/never/n.c"
+    mk "$work/never/n.json" 'prof([fn(0, "main", 10, line=1, file="n.c"), fn(1, "unused", 0, calls=0, line=6, file="n.c")], 100,
+        loops=[loop(0, "main", 3, 0, 0, file="n.c")], branches=[branch(0, "main", 4, 0, 0, file="n.c")])'
+    (cd "$work/never" && "$analyzer" annotate --no-color n.json >"$tmp/out" 2>"$tmp/err"); rc=$?
+    expect_rc 0 "annotate never-run sites"
+    matches "$tmp/out" '^ +##### +loop: never entered +3\|   for \(;;\)$' "annotate never-entered loop"
+    matches "$tmp/out" '^ +##### +branch col 7: taken 0, not 0 +4\|     if \(x\)$' "annotate never-run branch"
+    matches "$tmp/out" '^ +##### +unused: never called +6\| }$' "annotate never-called function"
+    matches "$tmp/out" '^ +1 +10 ns  main: 1 call, self 10 ns, avg 10 ns +1\| int main\(void\)$' "annotate main"
+
+    # A source shorter than the profile says: the sites past its end are reported, not dropped silently.
+    head -n 10 "$work/moved/basic.c" >"$work/other/basic.c"
+    (cd "$work/other" && "$analyzer" annotate --no-color "$work/profile.json" >"$tmp/out" 2>"$tmp/err"); rc=$?
+    expect_rc 0 "annotate short source"
+    matches "$tmp/out" '[0-9]+ sites after the last line \(10\) of this file' "annotate short source"
+}
+
+group=${1:-}
+case "$group" in
+    diff|welch|merge|advice|options)
+        [ $# -eq 4 ] || { echo "usage: $0 $group ANALYZER VALIDATOR SCHEMA" >&2; exit 2; }
+        analyzer=$2 validator=$3 schema=$4 ;;
+    annotate)
+        [ $# -eq 7 ] || { echo "usage: $0 annotate ANALYZER VALIDATOR SCHEMA PLUGIN RUNTIME_DIR CASES_DIR" >&2; exit 2; }
+        analyzer=$2 validator=$3 schema=$4 plugin=$5 rtdir=$6 casedir=$7 ;;
+    *) echo "usage: $0 diff|welch|merge|advice|options|annotate ..." >&2; exit 2 ;;
+esac
+case "$analyzer" in /*) ;; *) analyzer=$PWD/$analyzer ;; esac # annotate runs it from other directories
+"test_$group"
+echo "$group: $checked passed, $failed failed"
+[ "$failed" -eq 0 ]
