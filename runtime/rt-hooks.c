@@ -212,13 +212,15 @@ static RT_NOINST void hook_enter(struct rt_thread *t, uint32_t fid, uintptr_t sp
     t->max_depth = t->depth;
 }
 
-static RT_NOINST void hook_exit(struct rt_thread *t, uint32_t fid, uintptr_t sp, uint64_t now) {
-  /* Frames strictly deeper than sp are gone. The shallowest of them is the returning function
-   * itself when GCC turned the exit hook into a tail call (the frame is popped before the
-   * jump); otherwise the returning function is the first live frame. */
-  uint64_t ndead = 0;
-  const struct rt_frame *dead = NULL, *live = NULL;
+/* Walks the shadow stack from the top: the frames strictly deeper than sp are gone (*ndead of
+ * them, *dead the shallowest); returns the first frame at or above sp, or NULL. */
+static RT_NOINST const struct rt_frame *hook_find_live(const struct rt_thread *t, uintptr_t sp,
+                                                       const struct rt_frame **dead,
+                                                       uint64_t *ndead) {
+  const struct rt_frame *live = NULL;
   const struct rt_stack_chunk *c = t->stk;
+  *dead = NULL;
+  *ndead = 0;
   for (uint32_t i = t->stk_n; c && !live; c = c->prev, i = c ? c->cap : 0) {
     while (i > 0) {
       const struct rt_frame *f = &c->f[--i];
@@ -226,10 +228,20 @@ static RT_NOINST void hook_exit(struct rt_thread *t, uint32_t fid, uintptr_t sp,
         live = f;
         break;
       }
-      dead = f;
-      ndead++;
+      *dead = f;
+      (*ndead)++;
     }
   }
+  return live;
+}
+
+static RT_NOINST void hook_exit(struct rt_thread *t, uint32_t fid, uintptr_t sp, uint64_t now) {
+  /* Frames strictly deeper than sp are gone. The shallowest of them is the returning function
+   * itself when GCC turned the exit hook into a tail call (the frame is popped before the
+   * jump); otherwise the returning function is the first live frame. */
+  uint64_t ndead;
+  const struct rt_frame *dead;
+  const struct rt_frame *live = hook_find_live(t, sp, &dead, &ndead);
   if (live && live->fid == fid && live->sp == sp) {
     /* the common case: a return from the frame that called the hook */
   } else if (dead && dead->fid == fid) {
@@ -297,20 +309,9 @@ static RT_NOINST void hook_enter_sampled(struct __cprof_module *m, uint32_t idx,
 /* As hook_exit, but a frame is only closed by an exit at its own stack address (or by the
  * tail-called exit hook): an unsampled activation of the same function must not close it. */
 static RT_NOINST void hook_exit_sampled(struct rt_thread *t, uint32_t fid, uintptr_t sp) {
-  uint64_t ndead = 0;
-  const struct rt_frame *dead = NULL, *live = NULL;
-  const struct rt_stack_chunk *c = t->stk;
-  for (uint32_t i = t->stk_n; c && !live; c = c->prev, i = c ? c->cap : 0) {
-    while (i > 0) {
-      const struct rt_frame *f = &c->f[--i];
-      if (f->sp >= sp) {
-        live = f;
-        break;
-      }
-      dead = f;
-      ndead++;
-    }
-  }
+  uint64_t ndead;
+  const struct rt_frame *dead;
+  const struct rt_frame *live = hook_find_live(t, sp, &dead, &ndead);
   int match = 0;
   if (live && live->fid == fid && live->sp == sp) {
     match = 1;
