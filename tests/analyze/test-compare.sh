@@ -10,24 +10,7 @@ export LC_ALL=C.UTF-8
 PY=/usr/bin/python3 # Debian's python3: the one on PATH may be a bare pyenv
 here=$(cd "$(dirname "$0")" && pwd)
 
-failed=0 checked=0
-tmp=$(mktemp -d) || exit 2
-trap 'rm -rf "$tmp"' EXIT
-
-fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
-ok() { checked=$((checked + 1)); }
-
-run() {
-    "$analyzer" "$@" >"$tmp/out" 2>"$tmp/err"
-    rc=$?
-    out="$tmp/out" err="$tmp/err"
-}
-expect_rc() { # WANT WHAT
-    if [ "$rc" -eq "$1" ]; then ok; else fail "$2: exit status $rc, expected $1 (stderr: $(head -c 300 "$err"))"; fi
-}
-contains() { if grep -qF -- "$2" "$1"; then ok; else fail "$3: no '$2' in output"; fi; }
-lacks() { if grep -qF -- "$2" "$1"; then fail "$3: unexpected '$2' in output"; else ok; fi; }
-matches() { if grep -qE -- "$2" "$1"; then ok; else fail "$3: no line matches /$2/"; fi; }
+. "$here/assert.sh"
 one_error_line() { # PATH WHAT
     local lines
     lines=$(wc -l <"$err")

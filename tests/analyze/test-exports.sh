@@ -13,23 +13,9 @@ export LC_ALL=C.UTF-8
 group=$1 analyzer=$2 data=$3 plugin=$4 rtdir=$5 cases=$6
 py=/usr/bin/python3
 
-failed=0 checked=0
-tmp=$(mktemp -d) || exit 2
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
-ok() { checked=$((checked + 1)); }
+. "$(cd "$(dirname "$0")" && pwd)/assert.sh"
 check() { if eval "$1"; then ok; else fail "$2"; fi; } # check SHELL-CONDITION WHAT
 skip() { echo "SKIP: $*"; exit 77; }
-
-# run ARGS...: runs the analyzer; sets rc, out (stdout file), err (stderr file).
-run() {
-    "$analyzer" "$@" >"$tmp/out" 2>"$tmp/err"
-    rc=$?
-    out="$tmp/out" err="$tmp/err"
-}
-expect_rc() { # WANT WHAT
-    if [ "$rc" -eq "$1" ]; then ok; else fail "$2: exit status $rc, expected $1 (stderr: $(head -c 300 "$err"))"; fi
-}
 
 [ -x "$py" ] || skip "no $py"
 R=$data/realistic.json
