@@ -265,13 +265,18 @@ static bool load_function(loader *ld, const cJSON *o, const char *w, profile_fun
         f->timing = derived_timing(f->calls, f->timed_calls);
         return true;
     }
+    if (strcmp(timing, "skipped") == 0) {
+        f->timing = PROFILE_TIMING_NONE; /* its time is in its callers', as if inlined */
+        f->untimed_leaf = true;
+        return true;
+    }
     for (size_t t = 0; t < sizeof timing_names / sizeof *timing_names; t++)
         if (strcmp(timing, timing_names[t]) == 0) {
             f->timing = (profile_timing)t;
             return true;
         }
     char q[48];
-    return load_fail(ld, "%s: \"timing\" is \"%s\", expected full, partial, none or not_run", w,
+    return load_fail(ld, "%s: \"timing\" is \"%s\", expected full, partial, none, skipped or not_run", w,
                      quotable(q, sizeof q, timing));
 }
 

@@ -26,6 +26,7 @@ typedef struct {
     bool is_static;
     uint64_t calls, timed_calls, inlined_calls;
     profile_timing timing;
+    bool untimed_leaf; /* "timing": "skipped": built without hooks (skip-leaves); timing is NONE */
     uint64_t total_ns, self_ns, avg_ns, min_ns, max_ns, unwound_calls;
 } profile_function;
 

@@ -157,7 +157,8 @@ static int print_functions(const util_out *o, const profile *p, const advice_opt
         fprintf(o->out, "  %s", o->bold);
         util_put(o->out, f->name);
         fprintf(o->out, "%s", o->reset);
-        if (f->timing == PROFILE_TIMING_NONE) fprintf(o->out, " %s[inlined]%s", o->warn, o->reset);
+        if (f->timing == PROFILE_TIMING_NONE)
+            fprintf(o->out, " %s[%s]%s", o->warn, f->untimed_leaf ? "untimed leaf" : "inlined", o->reset);
         if (f->timing == PROFILE_TIMING_PARTIAL) fprintf(o->out, " %s[partly inlined]%s", o->warn, o->reset);
         if (*f->file) {
             fprintf(o->out, "  %s", o->dim);

@@ -7,17 +7,23 @@
  *     (iterations, entries), conditional branches (taken / not taken), switch cases;
  *   - a timing hook pair around every function body that stays out of line.
  *
- * Three kinds of passes do the work (see instrument.cc and prune.cc for the pictures):
+ * Four kinds of passes do the work (see instrument.cc, split.cc and prune.cc for the
+ * pictures):
  *
  *   1. "cprof" (simple IPA pass, first of all_small_ipa_passes, before any inlining or
- *      optimization): puts counters and guarded hooks into every function while the CFG
- *      still mirrors the source, then builds the per-TU module (module.cc). Later
+ *      optimization): copies every function body it can, puts counters and hooks into the
+ *      original while the CFG still mirrors the source, and makes the function pick a body
+ *      by the run-time flag; then builds the per-TU module (module.cc). Later
  *      optimizations keep the counter updates exact because they are ordinary memory
  *      side effects: inlining copies them, unrolling and vectorization preserve their sums.
- *   2. "cprof-prune" (GIMPLE pass right after IPA inlining has been applied): deletes
+ *   2. "cprof-split" (simple IPA pass, once the functions are in SSA form, before the
+ *      early inliner): moves each instrumented body into a clone, f.cprof, that f calls
+ *      when profiling is on; with it off, f runs its plain body.
+ *   3. "cprof-prune" (GIMPLE pass right after IPA inlining has been applied): deletes
  *      the timing hooks that inlining copied into callers, so only out-of-line bodies are
- *      timed (as in perf and XRay) and hot loops are not blocked by calls.
- *   3. "cprof-inline-cost" (after each "local-fnsummary") and "cprof-ipa-inline-cost"
+ *      timed (as in perf and XRay) and hot loops are not blocked by calls, and makes inlined
+ *      code follow its host's body choice.
+ *   4. "cprof-inline-cost" (after each "local-fnsummary") and "cprof-ipa-inline-cost"
  *      (after "fnsummary"): take the instrumentation's size and time back out of the
  *      inliner's estimates (inline-cost.cc), so GCC inlines what it would inline without
  *      cprof.
@@ -31,6 +37,9 @@
  *   exclude-file=GLOBS         skip functions defined in a matching file
  *   no-loops, no-branches, no-switches, no-timing, no-call-sites
  *   system-headers             also instrument functions defined in system headers
+ *   single-body                no plain copy of each function body (see instrument.cc [0])
+ *   skip-leaves[=N]            no timing hooks in leaf functions without loops and under N
+ *                              GIMPLE statements (default 40; instrument.cc [7])
  *
  * Matching rule: a function name pattern is tried on the printable name ("ns::f" in C++)
  * and on the linkage name; a file pattern is tried on the path as the compiler saw it and
@@ -44,7 +53,7 @@
 int plugin_is_GPL_compatible;
 
 struct cprof_options cprof_opts = {
-  false, true, true, true, true, true, false,
+  false, true, true, true, true, true, false, true, 0,
   { NULL, 0 }, { NULL, 0 }, { NULL, 0 }, { NULL, 0 }
 };
 
@@ -61,6 +70,10 @@ static const char cprof_help[] =
   "  -fplugin-arg-cprof-no-timing               no timing hooks (counts only)\n"
   "  -fplugin-arg-cprof-no-call-sites           no call-graph counters\n"
   "  -fplugin-arg-cprof-system-headers          also instrument system-header functions\n"
+  "  -fplugin-arg-cprof-skip-leaves[=N]         no timing for leaf functions without loops\n"
+  "                                             under N statements (default 40), as XRay\n"
+  "  -fplugin-arg-cprof-single-body             no plain copy of each body: smaller code,\n"
+  "                                             slower with profiling off\n"
   "  -fplugin-arg-cprof-help                    this text\n"
   "Function globs match the printable or the linkage name; file globs match the path\n"
   "as given to the compiler or its basename. Excludes win over includes.\n";
@@ -131,8 +144,22 @@ parse_options (int argc, struct plugin_argument *argv)
 	  || flag_option (a, "no-switches", &cprof_opts.switches, false)
 	  || flag_option (a, "no-timing", &cprof_opts.timing, false)
 	  || flag_option (a, "no-call-sites", &cprof_opts.call_sites, false)
-	  || flag_option (a, "system-headers", &cprof_opts.system_headers, true))
+	  || flag_option (a, "system-headers", &cprof_opts.system_headers, true)
+	  || flag_option (a, "single-body", &cprof_opts.dual_body, false))
 	continue;
+      if (strcmp (a->key, "skip-leaves") == 0)
+	{
+	  char *end = NULL;
+	  unsigned long n = a->value ? strtoul (a->value, &end, 10) : 40;
+	  if (a->value && (!*a->value || *end || n == 0 || n > 100000))
+	    {
+	      error ("cprof: option %<skip-leaves%> wants a statement count from 1 to 100000, "
+		     "not %qs", a->value);
+	      ok = false;
+	    }
+	  cprof_opts.skip_leaves = (unsigned) n;
+	  continue;
+	}
       if (strcmp (a->key, "help") == 0)
 	fputs (cprof_help, stderr);
       else if (strcmp (a->key, "include-function") == 0)
@@ -186,10 +213,12 @@ finish_unit (void *, void *)
   if (cprof_opts.verbose && !seen_error ())
     inform (UNKNOWN_LOCATION,
 	    "cprof: %s: instrumented %u functions, %u loops, %u branches, "
-	    "%u switches, %u call sites (%u functions skipped)",
+	    "%u switches, %u call sites (%u functions skipped, %u with a plain copy, "
+	    "%u split)",
 	    main_input_filename ? main_input_filename : "<stdin>",
 	    cprof_stats.functions, cprof_stats.loops, cprof_stats.branches,
-	    cprof_stats.switches, cprof_stats.call_sites, cprof_stats.skipped);
+	    cprof_stats.switches, cprof_stats.call_sites, cprof_stats.skipped,
+	    cprof_stats.dual, cprof_stats.split);
 }
 
 int
@@ -214,6 +243,14 @@ plugin_init (struct plugin_name_args *info, struct plugin_gcc_version *version)
   instrument.ref_pass_instance_number = 1;
   instrument.pos_op = PASS_POS_INSERT_BEFORE;
   register_callback (info->base_name, PLUGIN_PASS_MANAGER_SETUP, NULL, &instrument);
+
+  /* 1b. In SSA form, before the early inliner: the instrumented bodies become clones. */
+  struct register_pass_info split;
+  split.pass = cprof_make_split_pass (g);
+  split.reference_pass_name = "build_ssa_passes";
+  split.ref_pass_instance_number = 1;
+  split.pos_op = PASS_POS_INSERT_AFTER;
+  register_callback (info->base_name, PLUGIN_PASS_MANAGER_SETUP, NULL, &split);
 
   /* 2. Once IPA inlining is applied, drop the timing hooks it copied into callers. */
   struct register_pass_info prune;

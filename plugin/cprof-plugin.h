@@ -25,6 +25,8 @@ struct cprof_options {
   bool timing;
   bool call_sites;
   bool system_headers;
+  bool dual_body;
+  unsigned skip_leaves;  /* skip-leaves=N: no timing for leaves below N statements */
   struct cprof_patterns include_functions;
   struct cprof_patterns exclude_functions;
   struct cprof_patterns include_files;
@@ -67,12 +69,13 @@ void cprof_module_finish (void);
 /* instrument.cc / prune.cc: the two passes. */
 opt_pass *cprof_make_instrument_pass (gcc::context *ctxt);
 opt_pass *cprof_make_prune_pass (gcc::context *ctxt);
+opt_pass *cprof_make_split_pass (gcc::context *ctxt);
 opt_pass *cprof_make_inline_cost_pass (gcc::context *ctxt);
 opt_pass *cprof_make_ipa_inline_cost_pass (gcc::context *ctxt);
 
 /* Counters of what was instrumented in this TU, for the verbose line. */
 struct cprof_stats {
-  unsigned functions, loops, branches, switches, call_sites, skipped;
+  unsigned functions, loops, branches, switches, call_sites, skipped, dual, split;
 };
 extern struct cprof_stats cprof_stats;
 

@@ -11,7 +11,9 @@
  *
  * The instrumentation's statements are recognized by what they touch: __cprof_active,
  * __cprof_counters, __cprof_icall, the cprof_on / cprof_c temporaries, and the empty
- * volatile asm after an exit hook.  Their estimated size and time are taken out of the
+ * volatile asm after an exit hook; and so is every statement reached only through the "on"
+ * side of a flag test: the instrumented body (or the call of its clone, split.cc) and the
+ * guard blocks of a single body.  Their estimated size and time are taken out of the
  * function's size/time table, spread over its entries in proportion to their size (the
  * table keeps no record of which block went where; the sum, which is what an inlining
  * decision without known arguments reads, is exact).  Hook call edges get zero cost.
@@ -90,6 +92,36 @@ instrumentation_stmt_p (gimple *stmt)
     }
 }
 
+/* The blocks of every instrumented body: those only reached through the "on" side of a
+   function's dispatch "if (cprof_on != 0)" (instrument.cc [0]), its own or one that early
+   inlining brought in.  A guard block of a single-body function is such a region too. */
+static void
+instrumented_region (function *fun, bitmap region)
+{
+  bool had_doms = dom_info_available_p (fun, CDI_DOMINATORS);
+  bool any = false;
+  basic_block bb;
+  FOR_EACH_BB_FN (bb, fun)
+    {
+      gcond *cond = safe_dyn_cast<gcond *> (last_stmt (bb));
+      if (!cond || gimple_cond_code (cond) != NE_EXPR || !integer_zerop (gimple_cond_rhs (cond))
+	  || !named_p (gimple_cond_lhs (cond), "cprof_on"))
+	continue;
+      edge t, f;
+      extract_true_false_edges_from_block (bb, &t, &f);
+      if (!single_pred_p (t->dest))
+	continue;
+      if (!any && !had_doms)
+	calculate_dominance_info (CDI_DOMINATORS);
+      any = true;
+      auto_vec<basic_block> blocks = get_all_dominated_blocks (CDI_DOMINATORS, t->dest);
+      for (unsigned i = 0; i < blocks.length (); i++)
+	bitmap_set_bit (region, blocks[i]->index);
+    }
+  if (any && !had_doms)
+    free_dominance_info (CDI_DOMINATORS);
+}
+
 static void
 adjust_function (cgraph_node *node, function *fun)
 {
@@ -98,6 +130,9 @@ adjust_function (cgraph_node *node, function *fun)
   if (!info || !size_info || info->size_time_table.is_empty () || !fun->cfg)
     return;
 
+  auto_bitmap region;
+  instrumented_region (fun, region);
+
   int size = 0;
   sreal time = 0;
   profile_count entry = ENTRY_BLOCK_PTR_FOR_FN (fun)->count;
@@ -105,17 +140,34 @@ adjust_function (cgraph_node *node, function *fun)
   FOR_EACH_BB_FN (bb, fun)
     {
       sreal freq = entry.nonzero_p () ? bb->count.to_sreal_scale (entry) : sreal (1);
+      bool all = bitmap_bit_p (region, bb->index);
       for (gimple_stmt_iterator gsi = gsi_start_bb (bb); !gsi_end_p (gsi); gsi_next (&gsi))
-	if (instrumentation_stmt_p (gsi_stmt (gsi)))
-	  {
-	    size += estimate_num_insns (gsi_stmt (gsi), &eni_size_weights);
-	    time += freq * estimate_num_insns (gsi_stmt (gsi), &eni_time_weights);
-	  }
+	{
+	  gimple *stmt = gsi_stmt (gsi);
+	  if (all ? !is_gimple_call (stmt) : instrumentation_stmt_p (stmt))
+	    {
+	      size += estimate_num_insns (stmt, &eni_size_weights);
+	      time += freq * estimate_num_insns (stmt, &eni_time_weights);
+	    }
+	}
     }
 
+  /* Calls are costed through their edges: the hooks', and every call of the instrumented
+     body, cost nothing. */
   bool hooks = false;
   for (cgraph_edge *e = node->callees; e; e = e->next_callee)
-    if (hook_decl_p (e->callee->decl))
+    if (hook_decl_p (e->callee->decl)
+	|| (e->call_stmt && gimple_bb (e->call_stmt)
+	    && bitmap_bit_p (region, gimple_bb (e->call_stmt)->index)))
+      if (ipa_call_summary *es = ipa_call_summaries->get (e))
+	{
+	  es->call_stmt_size = 0;
+	  es->call_stmt_time = 0;
+	  hooks = true;
+	}
+  for (cgraph_edge *e = node->indirect_calls; e; e = e->next_callee)
+    if (e->call_stmt && gimple_bb (e->call_stmt)
+	&& bitmap_bit_p (region, gimple_bb (e->call_stmt)->index))
       if (ipa_call_summary *es = ipa_call_summaries->get (e))
 	{
 	  es->call_stmt_size = 0;

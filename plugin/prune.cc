@@ -8,7 +8,8 @@
  *       ...                                        ...
  *       if (on) __cprof_enter (&m, tok_g)  =>      if (on) ;        <- removed [1]
  *       <g's body, counters kept>                  <g's body, counters kept>
- *       if (on) __cprof_exit (&m, tok_g)           if (on) ;        <- removed [1]
+ *       if (on) { __cprof_exit (&m, tok_g);        if (on) ;        <- removed [1], [2]
+ *                 asm volatile (""); }
  *       ...                                        ...
  *       __cprof_exit (&m, tok_f)                   __cprof_exit (&m, tok_f)
  *
@@ -16,6 +17,14 @@
  *       inlined code is not timed (its time belongs to f) and hot loops keep no calls.
  *       Clones (constprop, isra, split parts) inherit the attribute and keep their hooks.
  *       The counters stay, so calls, loops and branches remain exact.
+ *   [2] with an inlined exit hook goes the empty volatile asm after it (it only keeps the
+ *       hook from becoming a tail call), so the guard around them is left empty and folds
+ *       away instead of inviting loop unswitching on the flag.
+ *   [3] an inlined function brings its own "on = __cprof_active; if (on)" dispatch between
+ *       its instrumented and its plain body (instrument.cc [0]).  It is made to test the
+ *       host's "on" instead, so the optimizers keep only the instrumented copy inside the
+ *       host's instrumented body and only the plain copy inside its plain body: inlined
+ *       code runs in the mode of the activation it was inlined into.
  */
 #include "cprof-plugin.h"
 
@@ -32,6 +41,63 @@ hook_call_p (gimple *stmt)
     return false;
   const char *name = IDENTIFIER_POINTER (DECL_ASSEMBLER_NAME (fn));
   return strcmp (name, "__cprof_enter") == 0 || strcmp (name, "__cprof_exit") == 0;
+}
+
+/* The empty volatile asm the instrument pass puts after each exit hook. */
+static bool
+exit_barrier_p (gimple *stmt)
+{
+  gasm *a = dyn_cast<gasm *> (stmt);
+  return a && gimple_asm_volatile_p (a) && gimple_asm_string (a)[0] == 0
+	 && gimple_asm_ninputs (a) == 0 && gimple_asm_noutputs (a) == 0
+	 && gimple_asm_nclobbers (a) == 0 && gimple_asm_nlabels (a) == 0;
+}
+
+/* Whether STMT is "x = __cprof_active": a function's own dispatch or guard flag load. */
+static bool
+flag_load_p (gimple *stmt)
+{
+  if (!gimple_assign_single_p (stmt) || TREE_CODE (gimple_assign_lhs (stmt)) != SSA_NAME)
+    return false;
+  tree rhs = gimple_assign_rhs1 (stmt);
+  return TREE_CODE (rhs) == VAR_DECL && DECL_NAME (rhs)
+	 && strcmp (IDENTIFIER_POINTER (DECL_NAME (rhs)), "__cprof_active") == 0;
+}
+
+/* [3] An inlined body reads the flag again; make it read the host's value instead, loaded
+   in the host's first block, which dominates everything.  Returns whether it changed. */
+static bool
+fold_inlined_dispatch (function *fun)
+{
+  basic_block first = single_succ (ENTRY_BLOCK_PTR_FOR_FN (fun));
+  tree own = NULL_TREE;
+  for (gimple_stmt_iterator gsi = gsi_start_bb (first); !gsi_end_p (gsi); gsi_next (&gsi))
+    if (flag_load_p (gsi_stmt (gsi)))
+      {
+	own = gimple_assign_lhs (gsi_stmt (gsi));
+	break;
+      }
+  if (!own)
+    return false;
+  bool changed = false;
+  basic_block bb;
+  FOR_EACH_BB_FN (bb, fun)
+    for (gimple_stmt_iterator gsi = gsi_start_bb (bb); !gsi_end_p (gsi);)
+      {
+	gimple *stmt = gsi_stmt (gsi);
+	if (!flag_load_p (stmt) || gimple_assign_lhs (stmt) == own
+	    || !useless_type_conversion_p (TREE_TYPE (own), TREE_TYPE (gimple_assign_lhs (stmt))))
+	  {
+	    gsi_next (&gsi);
+	    continue;
+	  }
+	replace_uses_by (gimple_assign_lhs (stmt), own);
+	unlink_stmt_vdef (stmt);
+	gsi_remove (&gsi, true);
+	release_defs (stmt);
+	changed = true;
+      }
+  return changed;
 }
 
 static unsigned int
@@ -62,7 +128,21 @@ execute_prune (function *fun)
 	gsi_remove (&gsi, true);
 	release_defs (stmt);
 	removed = true;
+	/* [2] */
+	gimple_stmt_iterator next = gsi;
+	while (!gsi_end_p (next) && is_gimple_debug (gsi_stmt (next)))
+	  gsi_next (&next);
+	if (!gsi_end_p (next) && exit_barrier_p (gsi_stmt (next)))
+	  {
+	    gimple *barrier = gsi_stmt (next);
+	    unlink_stmt_vdef (barrier);
+	    gsi_remove (&next, true);
+	    release_defs (barrier);
+	    gsi = next;
+	  }
       }
+  if (fold_inlined_dispatch (fun))
+    removed = true;
   return removed ? TODO_cleanup_cfg : 0;
 }
 

@@ -106,6 +106,7 @@ struct rt_meta_fn {
   const char *name, *linkage, *file;
   uint32_t entry, line, column;
   int is_static;
+  int untimed; /* compiled without timing hooks (plugin option skip-leaves) */
 };
 
 struct rt_meta_loop {

@@ -409,11 +409,13 @@ static void json_functions(struct json_ctx *j, cJSON *arr) {
       uint64_t hooked = t->timed_calls + t->skipped;
       json_u64(j, o, "calls", calls);
       json_u64(j, o, "timed_calls", t->timed_calls);
-      json_u64(j, o, "inlined_calls", calls > hooked ? calls - hooked : 0);
+      /* a tiny leaf compiled without hooks: no call was timed, whether inlined or not */
+      json_u64(j, o, "inlined_calls", f->untimed ? 0 : calls > hooked ? calls - hooked : 0);
       if (rt_sample > 1)
         json_u64(j, o, "sampled_out_calls", t->skipped);
       json_str(j, o, "timing",
                calls == 0 ? "not_run"
+               : f->untimed ? "skipped"
                : hooked == 0 ? "none"
                : hooked >= calls ? "full"
                                  : "partial");

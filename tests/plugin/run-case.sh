@@ -2,7 +2,8 @@
 # run-case.sh: compile one test case with the plugin at one -O level, run it with CPROF unset
 # and with CPROF=1, and check the profile against the case's expectations.
 #
-# usage: run-case.sh PLUGIN RUNTIME_DIR CHECKER VALIDATOR SCHEMA OPT CASE_DIR NAME
+# usage: run-case.sh PLUGIN RUNTIME_DIR CHECKER VALIDATOR SCHEMA OPT CASE_DIR NAME [PLUGIN_ARG...]
+#   PLUGIN_ARG: extra plugin options for every compile, e.g. single-body
 #   NAME.expect holds the expectations (see check-profile.c) and directives in comments:
 #     # sources: a.c b.c      (default NAME.c, or NAME.cc with "compiler: c++")
 #     # compiler: c++         # cflags: -pthread       # exit: 3
@@ -11,6 +12,7 @@
 set -eu
 
 plugin=$1 rtdir=$2 checker=$3 validator=$4 schema=$5 opt=$6 casedir=$7 name=$8
+shift 8
 expect="$casedir/$name.expect"
 
 directive () { sed -n "s/^# $1: *//p" "$expect" | head -n 1; }
@@ -24,6 +26,9 @@ cflags=$(directive cflags)
 want_exit=$(directive exit)
 [ -n "$want_exit" ] || want_exit=0
 plugin_args=""
+for a in "$@"; do
+  plugin_args="$plugin_args -fplugin-arg-cprof-$a"
+done
 for a in $(directive plugin-args | tr ' ' '\n'); do
   plugin_args="$plugin_args -fplugin-arg-cprof-$a"
 done

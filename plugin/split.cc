@@ -1,0 +1,263 @@
+/* split.cc: the "cprof-split" pass: moves each instrumented body into a clone of its own.
+ *
+ * Runs once per TU as a simple IPA pass right after the functions are put into SSA form and
+ * before the early inliner.  The instrument pass left every function it could copy with two
+ * bodies behind one test (instrument.cc [0]):
+ *
+ *     f (args)                                 f (args)
+ *     {                                        {
+ *       on = __cprof_active;                     on = __cprof_active;
+ *       if (on != 0)                             if (on != 0)
+ *         <instrumented body>          =>          return f.cprof (args);   [1], [2]
+ *       else                                     <plain body>
+ *         <plain body>                         }
+ *     }
+ *                                              f.cprof (args)                [1]
+ *                                              {
+ *                                                <instrumented body>, whose direct calls
+ *                                                of g go to g.cprof           [3]
+ *                                              }
+ *
+ *   [1] f.cprof is a local clone of f whose dispatch always takes the instrumented side.
+ *       Out of f, the instrumented body no longer shares f's frame: the registers it needs
+ *       are no longer saved and restored by every call of the plain body, which with
+ *       profiling off runs as the function compiled without cprof, plus one load and one
+ *       predictable branch.
+ *   [2] The call is never inlined back (it would undo [1]); with optimization it is a tail
+ *       call.  Its cost is taken out of f's inlining estimates (inline-cost.cc).  A call
+ *       through the pointer does not set __cprof_icall: the runtime sees f.cprof's entry
+ *       as a direct call of f from f's caller.
+ *   [3] The instrumented world calls itself directly: no dispatch per call, and a static
+ *       function called once is still called once in each world, so GCC inlines it in
+ *       both, as it would without cprof.
+ *
+ * Functions that cannot be cloned this way (variadic, returning an aggregate, nested) keep
+ * both bodies in one function.
+ */
+#include "cprof-plugin.h"
+
+namespace {
+
+/* The dispatch test at the end of FUN's first block, or NULL.  *ON_EDGE: its "on" side. */
+static gcond *
+dispatch_of (function *fun, edge *on_edge)
+{
+  /* Versioning puts an empty block in front of the clone's body. */
+  basic_block first = single_succ (ENTRY_BLOCK_PTR_FOR_FN (fun));
+  while (gsi_end_p (gsi_start_nondebug_after_labels_bb (first)) && single_succ_p (first)
+	 && single_succ (first) != EXIT_BLOCK_PTR_FOR_FN (fun) && single_pred_p (single_succ (first)))
+    first = single_succ (first);
+  gcond *cond = safe_dyn_cast<gcond *> (last_stmt (first));
+  if (!cond || gimple_cond_code (cond) != NE_EXPR || !integer_zerop (gimple_cond_rhs (cond)))
+    return NULL;
+  tree on = gimple_cond_lhs (cond);
+  if (TREE_CODE (on) != SSA_NAME || SSA_NAME_IS_DEFAULT_DEF (on))
+    return NULL;
+  gimple *def = SSA_NAME_DEF_STMT (on);
+  if (!def || gimple_bb (def) != first || !gimple_assign_single_p (def))
+    return NULL;
+  tree flag = gimple_assign_rhs1 (def);
+  if (TREE_CODE (flag) != VAR_DECL || !DECL_NAME (flag)
+      || strcmp (IDENTIFIER_POINTER (DECL_NAME (flag)), "__cprof_active") != 0)
+    return NULL;
+  edge t, f;
+  extract_true_false_edges_from_block (first, &t, &f);
+  /* A single-body function's entry guard leads to the entry hook and back: not a dispatch. */
+  if (!single_pred_p (t->dest)
+      || (single_succ_p (t->dest) && single_succ (t->dest) == f->dest))
+    return NULL;
+  *on_edge = t;
+  return cond;
+}
+
+static bool
+clonable_p (cgraph_node *node)
+{
+  tree decl = node->decl;
+  tree type = TREE_TYPE (decl);
+  tree ret = TREE_TYPE (type);
+  return tree_versionable_function_p (decl) && !stdarg_p (type)
+	 && !DECL_STATIC_CHAIN (decl) && !DECL_BY_REFERENCE (DECL_RESULT (decl))
+	 && (VOID_TYPE_P (ret) || is_gimple_reg_type (ret));
+}
+
+/* [1] The clone keeps only the instrumented side of its dispatch. */
+static void
+keep_instrumented_side (cgraph_node *clone)
+{
+  push_cfun (DECL_STRUCT_FUNCTION (clone->decl));
+  edge on;
+  if (gcond *cond = dispatch_of (cfun, &on))
+    {
+      gimple_cond_make_true (cond);
+      update_stmt (cond);
+      cleanup_tree_cfg ();
+    }
+  pop_cfun ();
+}
+
+/* [1], [2] Replaces the instrumented side of NODE's dispatch by a call of CLONE. */
+static void
+call_clone (cgraph_node *node, cgraph_node *clone)
+{
+  push_cfun (DECL_STRUCT_FUNCTION (node->decl));
+  edge on;
+  if (!dispatch_of (cfun, &on))
+    {
+      pop_cfun ();
+      return;
+    }
+  /* Profile estimation, which runs next, predicts edges without a probability only. */
+  edge off = EDGE_SUCC (on->src, EDGE_SUCC (on->src, 0) == on ? 1 : 0);
+  on->probability = profile_probability::uninitialized ();
+  off->probability = profile_probability::uninitialized ();
+  basic_block call_bb = split_edge (on);
+  remove_edge (single_succ_edge (call_bb));
+  make_edge (call_bb, EXIT_BLOCK_PTR_FOR_FN (cfun), 0);
+
+  auto_vec<tree> args;
+  for (tree parm = DECL_ARGUMENTS (node->decl); parm; parm = DECL_CHAIN (parm))
+    args.safe_push (is_gimple_reg (parm) ? get_or_create_ssa_default_def (cfun, parm) : parm);
+  /* [2] Through a pointer the optimizers cannot see through: "p = &f.cprof; asm ("" : "=r" (q)
+     : "0" (p)); q (args)".  GCC 12 has no per-call "do not inline" mark, and the clone
+     itself must stay inlinable into the other clones. */
+  location_t loc = DECL_SOURCE_LOCATION (node->decl);
+  tree fn_ptr_type = build_pointer_type (TREE_TYPE (clone->decl));
+  tree addr = make_ssa_name (fn_ptr_type);
+  tree opaque = make_ssa_name (fn_ptr_type);
+  gassign *take = gimple_build_assign (addr, build_fold_addr_expr (clone->decl));
+  vec<tree, va_gc> *outputs = NULL, *inputs = NULL;
+  vec_safe_push (outputs, build_tree_list (build_tree_list (NULL_TREE, build_string (3, "=r")),
+					   opaque));
+  vec_safe_push (inputs, build_tree_list (build_tree_list (NULL_TREE, build_string (2, "0")),
+					  addr));
+  gasm *launder = gimple_build_asm_vec ("", inputs, outputs, NULL, NULL);
+  SSA_NAME_DEF_STMT (opaque) = launder;
+  gcall *call = gimple_build_call_vec (opaque, args);
+  gimple_call_set_fntype (call, TREE_TYPE (clone->decl));
+  gimple_set_location (take, loc);
+  gimple_set_location (launder, loc);
+  gimple_set_location (call, loc);
+  tree ret_type = TREE_TYPE (TREE_TYPE (node->decl));
+  tree value = NULL_TREE;
+  if (!VOID_TYPE_P (ret_type))
+    {
+      value = make_ssa_name (ret_type);
+      gimple_call_set_lhs (call, value);
+    }
+  gimple_stmt_iterator gsi = gsi_start_bb (call_bb);
+  /* The jump to the clone is the cold side of f, as likely as a call of a cold function:
+     the plain body keeps the frequencies it has without cprof, so GCC's partial inlining
+     sees the split points it would see without cprof, and no cheap "header" of its own. */
+  gsi_insert_after (&gsi, gimple_build_predict (PRED_COLD_FUNCTION, NOT_TAKEN), GSI_NEW_STMT);
+  gsi_insert_after (&gsi, take, GSI_CONTINUE_LINKING);
+  gsi_insert_after (&gsi, launder, GSI_CONTINUE_LINKING);
+  gsi_insert_after (&gsi, call, GSI_CONTINUE_LINKING);
+  gsi_insert_after (&gsi, gimple_build_return (value), GSI_CONTINUE_LINKING);
+
+  delete_unreachable_blocks ();
+  free_dominance_info (CDI_DOMINATORS);
+  update_ssa (TODO_update_ssa); /* the call's virtual operands */
+  if (current_loops)
+    loops_state_set (LOOPS_NEED_FIXUP);
+  cleanup_tree_cfg ();
+  cgraph_edge::rebuild_edges ();
+  pop_cfun ();
+}
+
+/* [3] Direct calls of instrumented functions go to their clones. */
+static void
+redirect_calls (cgraph_node *clone, hash_map<tree, tree> *clone_of)
+{
+  push_cfun (DECL_STRUCT_FUNCTION (clone->decl));
+  basic_block bb;
+  FOR_EACH_BB_FN (bb, cfun)
+    for (gimple_stmt_iterator gsi = gsi_start_bb (bb); !gsi_end_p (gsi); gsi_next (&gsi))
+      if (gcall *call = dyn_cast<gcall *> (gsi_stmt (gsi)))
+	{
+	  tree callee = gimple_call_fndecl (call);
+	  if (tree *to = callee ? clone_of->get (callee) : NULL)
+	    {
+	      gimple_call_set_fndecl (call, *to);
+	      update_stmt (call);
+	    }
+	}
+  if (need_ssa_update_p (cfun))
+    update_ssa (TODO_update_ssa);
+  cgraph_edge::rebuild_edges ();
+  pop_cfun ();
+}
+
+static unsigned int
+execute_split (void)
+{
+  auto_vec<cgraph_node *> nodes;
+  cgraph_node *node;
+  FOR_EACH_DEFINED_FUNCTION (node)
+    {
+      if (node->alias || node->thunk || !gimple_has_body_p (node->decl)
+	  || !lookup_attribute (CPROF_TOKEN_ATTR, DECL_ATTRIBUTES (node->decl))
+	  || !clonable_p (node))
+	continue;
+      function *fun = DECL_STRUCT_FUNCTION (node->decl);
+      if (!fun || !fun->cfg)
+	continue;
+      edge on;
+      if (dispatch_of (fun, &on))
+	nodes.safe_push (node);
+    }
+
+  hash_map<tree, tree> clone_of;
+  auto_vec<cgraph_node *> clones;
+  for (unsigned i = 0; i < nodes.length (); i++)
+    {
+      cgraph_node *clone
+	= nodes[i]->create_version_clone_with_body (vNULL, NULL, NULL, NULL, NULL, "cprof");
+      if (!clone)
+	{
+	  nodes.unordered_remove (i--);
+	  continue;
+	}
+      /* Called through a pointer: not every call is known, so it is not "local" (which
+	 would also make it look never called, and be optimized for size). */
+      clone->local = false;
+      clone_of.put (nodes[i]->decl, clone->decl);
+      clones.safe_push (clone);
+    }
+  for (unsigned i = 0; i < nodes.length (); i++)
+    {
+      keep_instrumented_side (clones[i]);
+      call_clone (nodes[i], clones[i]);
+    }
+  for (unsigned i = 0; i < clones.length (); i++)
+    redirect_calls (clones[i], &clone_of);
+  cprof_stats.split = clones.length ();
+  return 0;
+}
+
+const pass_data split_pass_data = {
+  SIMPLE_IPA_PASS,
+  "cprof-split",
+  OPTGROUP_NONE,
+  TV_NONE,
+  PROP_cfg | PROP_ssa,
+  0,
+  0,
+  0,
+  0,
+};
+
+class split_pass : public simple_ipa_opt_pass {
+public:
+  split_pass (gcc::context *ctxt) : simple_ipa_opt_pass (split_pass_data, ctxt) {}
+  bool gate (function *) final override { return !in_lto_p && !seen_error (); }
+  unsigned int execute (function *) final override { return execute_split (); }
+};
+
+} /* namespace */
+
+opt_pass *
+cprof_make_split_pass (gcc::context *ctxt)
+{
+  return new split_pass (ctxt);
+}
