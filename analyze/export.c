@@ -19,6 +19,7 @@ static const export_format formats[EXPORT_FORMATS] = {
     {"--callgrind", "FILE", "callgrind format for callgrind_annotate / KCachegrind", export_callgrind},
     {"--pprof", "FILE", "gzip-compressed pprof profile.proto for go tool pprof", export_pprof},
     {"--speedscope", "FILE", "speedscope JSON (sampled profile, weights in ns)", export_speedscope},
+    {"--html", "FILE", "one self-contained HTML report: sortable tables, call tree, flame graph", export_html},
 };
 
 int export_option(int argc, char **argv, int *i, export_request *req, char *err, size_t errlen)

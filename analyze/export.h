@@ -13,10 +13,11 @@
 int export_callgrind(const profile *p, FILE *out);  /* callgrind format (callgrind_annotate, KCachegrind) */
 int export_flamegraph(const profile *p, FILE *out); /* self-contained interactive SVG flame graph */
 int export_folded(const profile *p, FILE *out);     /* folded stacks (flamegraph.pl, inferno) */
+int export_html(const profile *p, FILE *out);       /* self-contained HTML report with the flame graph */
 int export_pprof(const profile *p, FILE *out);      /* gzip-compressed profile.proto (go tool pprof) */
 int export_speedscope(const profile *p, FILE *out); /* speedscope's JSON file format */
 
-enum { EXPORT_FORMATS = 5 };
+enum { EXPORT_FORMATS = 6 };
 
 /* The files asked for on the command line, by format (NULL: not asked for; "-": stdout). */
 typedef struct {
