@@ -110,8 +110,13 @@ uint64_t html_json_u64(const cJSON *obj, const char *key)
 
 const cJSON *html_json_function(const profile *p, size_t i)
 {
-    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(p->root, "functions");
-    return cJSON_IsArray(arr) ? cJSON_GetArrayItem(arr, (int)i) : NULL;
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(p->root, "functions"), *e;
+    if (!cJSON_IsArray(arr)) return NULL;
+    /* The same index in a loaded profile; a filtered view (advice_view) keeps only some: by id. */
+    e = cJSON_GetArrayItem(arr, (int)i);
+    if (e != NULL && html_json_u64(e, "id") == p->functions[i].id) return e;
+    cJSON_ArrayForEach(e, arr) if (html_json_u64(e, "id") == p->functions[i].id) return e;
+    return NULL;
 }
 
 /* ---- the page ---- */
@@ -173,7 +178,7 @@ static void dt(FILE *out, const char *label)
 }
 
 /* The run summary of the text report (report.c), as a definition list. */
-static void summary(FILE *out, const profile *p)
+static void summary(FILE *out, const profile *p, const advice_opts *o)
 {
     const profile_statistics *st = &p->stats;
     char a[UTIL_CELL], b[UTIL_CELL];
@@ -216,6 +221,15 @@ static void summary(FILE *out, const profile *p)
         dt(out, "frames");
         fprintf(out, "%s unwound (longjmp, exceptions, exit), %s dropped</dd>\n", util_count(a, st->unwound_frames),
                 util_count(b, st->dropped_frames));
+    }
+    dt(out, "hotspot classes");
+    fprintf(out, "critical &gt;= %g%%, high &gt;= %g%%, medium &gt;= %g%% of the run</dd>\n", 4 * o->threshold,
+            2 * o->threshold, o->threshold);
+    if (o->filter != NULL) {
+        dt(out, "filter");
+        fputs("<code>", out);
+        html_text(out, o->filter);
+        fputs("</code> (every list shows only matching functions)</dd>\n", out);
     }
     fputs("</dl>\n", out);
 }
@@ -267,8 +281,8 @@ static double latency(const profile *p, size_t i, const char *key)
 
 static const char *const percentiles[] = {"p50_ns", "p95_ns", "p99_ns"};
 
-/* Every function that ran, by self time, with the report's numbers and hotspot class. */
-static int functions(FILE *out, const profile *p)
+/* Every function that ran, in the report's order, with its numbers and hotspot class. */
+static int functions(FILE *out, const profile *p, const advice_opts *o)
 {
     const profile_function **rows = malloc((p->nfunctions ? p->nfunctions : 1) * sizeof *rows);
     double runtime = (double)p->stats.total_runtime_ns;
@@ -281,7 +295,7 @@ static int functions(FILE *out, const profile *p)
         else never++;
         if (!has_latency && latency(p, i, "p50_ns") >= 0) has_latency = true;
     }
-    advice_sort_functions(rows, n, ADVICE_SORT_SELF);
+    advice_sort_functions(rows, n, o->sort);
     html_section_begin(out, "functions", "Functions");
     if (n == 0) fputs("<p class=\"none\">No function ran.</p>\n", out);
     else {
@@ -319,7 +333,7 @@ static int functions(FILE *out, const profile *p)
                 if (v >= 0) html_td_duration(out, (uint64_t)v);
                 else html_td_dash(out);
             }
-            td_class(out, advice_function_class(p, f, ADVICE_THRESHOLD_DEFAULT));
+            td_class(out, advice_function_class(p, f, o->threshold));
             fputs("</tr>\n", out);
         }
         html_table_end(out);
@@ -422,7 +436,7 @@ static int files(FILE *out, const profile *p)
 
 /* ---- loops, branches, switches ---- */
 
-static void loops(FILE *out, const profile *p)
+static void loops(FILE *out, const profile *p, double threshold)
 {
     double total = advice_loop_total(p);
     size_t shown = 0;
@@ -442,7 +456,7 @@ static void loops(FILE *out, const profile *p)
                     (double)l->iterations / (double)l->entries);
         else html_td_dash(out);
         html_td_count(out, l->depth);
-        td_class(out, advice_classify(advice_loop_share(l, total), ADVICE_THRESHOLD_DEFAULT));
+        td_class(out, advice_classify(advice_loop_share(l, total), threshold));
         fputs("</tr>\n", out);
     }
     if (shown > 0) html_table_end(out);
@@ -452,7 +466,7 @@ static void loops(FILE *out, const profile *p)
     html_section_end(out);
 }
 
-static void branches(FILE *out, const profile *p)
+static void branches(FILE *out, const profile *p, double threshold)
 {
     double total = advice_branch_total(p);
     size_t shown = 0;
@@ -471,7 +485,7 @@ static void branches(FILE *out, const profile *p)
         html_td_count(out, b->not_taken);
         html_td_share(out, (double)b->taken, runs);
         html_td_share(out, b->prediction_rate, 1);
-        td_class(out, advice_classify(advice_branch_share(b, total), ADVICE_THRESHOLD_DEFAULT));
+        td_class(out, advice_classify(advice_branch_share(b, total), threshold));
         fputs("</tr>\n", out);
     }
     if (shown > 0) html_table_end(out);
@@ -509,11 +523,11 @@ static void switches(FILE *out, const profile *p)
     html_section_end(out);
 }
 
-static int recommendations(FILE *out, const profile *p)
+static int recommendations(FILE *out, const profile *p, double threshold)
 {
     advice_rec *recs;
     size_t n;
-    if (advice_recommend(p, ADVICE_THRESHOLD_DEFAULT, &recs, &n) < 0) return -1;
+    if (advice_recommend(p, threshold, &recs, &n) < 0) return -1;
     html_section_begin(out, "recommendations", "Recommendations");
     if (n == 0) fputs("<p class=\"none\">None: no rule found enough evidence in this profile.</p>\n", out);
     else fputs("<ul>\n", out);
@@ -540,7 +554,8 @@ static const struct {
     {"memory", "Memory"}, {"events", "Events"}, {"timeline", "Timeline"}, {"recommendations", "Recommendations"},
 };
 
-int export_html(const profile *p, FILE *out)
+/* The page of p (already filtered when o->filter is set). */
+static int page(const profile *p, FILE *out, const advice_opts *o)
 {
     const char *name = *p->command_line ? p->command_line : *p->binary ? p->binary : "profile";
     flamegraph_style fg = {.embedded = true};
@@ -557,7 +572,7 @@ int export_html(const profile *p, FILE *out)
     }
     fputs("</nav>\n", out);
     html_section_begin(out, "summary", "Run");
-    summary(out, p);
+    summary(out, p, o);
     html_section_end(out);
     html_timeline(out, p);
     html_section_begin(out, "flamegraph", "Flame graph");
@@ -566,18 +581,39 @@ int export_html(const profile *p, FILE *out)
           out);
     if (flamegraph_write(p, out, &fg) < 0) return -1;
     html_section_end(out);
-    if (functions(out, p) < 0 || files(out, p) < 0) return -1;
+    if (functions(out, p, o) < 0 || files(out, p) < 0) return -1;
     threads(out, p);
     html_section_begin(out, "calltree", "Call tree (calls, inclusive time)");
     if (html_calltree(out, p) < 0) return -1;
     html_section_end(out);
-    loops(out, p);
-    branches(out, p);
+    loops(out, p, o->threshold);
+    branches(out, p, o->threshold);
     switches(out, p);
     html_memory(out, p);
     html_events(out, p);
-    if (recommendations(out, p) < 0) return -1;
+    if (recommendations(out, p, o->threshold) < 0) return -1;
     fputs(script, out);
     fputs("</body>\n</html>\n", out);
     return 0;
+}
+
+int export_html_with(const profile *p, FILE *out, const advice_opts *opts)
+{
+    advice_opts defaults;
+    profile view;
+    int rc;
+    if (opts == NULL) {
+        advice_opts_init(&defaults);
+        opts = &defaults;
+    }
+    if (opts->filter == NULL) return page(p, out, opts);
+    if (advice_view(p, opts->filter, &view) < 0) return -1;
+    rc = page(&view, out, opts);
+    advice_view_free(&view);
+    return rc;
+}
+
+int export_html(const profile *p, FILE *out)
+{
+    return export_html_with(p, out, NULL);
 }

@@ -159,6 +159,7 @@ int main(int argc, char **argv)
         return EXIT_BAD_INPUT;
     }
     if (export_requested(&exports)) {
+        exports.advice = &aopts; /* --html honours --threshold, --sort and --filter */
         status = export_run(&exports, &p) == 0 ? EXIT_SUCCESS : EXIT_BAD_INPUT;
         profile_free(&p);
         return status;

@@ -201,6 +201,20 @@ if len(pts) != 2 or any(len(s.split()) != n for s in pts): print("timeline polyl
 if text.count("<details") < 3 or "(recursive)" not in text or "(indirect)" not in text: print("call tree")
 ' "$FULL" "$tmp/full.html" "$tmp/full.analysis.json"
 
+    # The report options: --threshold (classes), --sort (initial order) and --filter, as in --json.
+    run --html "$tmp/o.html" --threshold 20 --sort calls --filter "[op]*" "$FULL"; expect_rc 0 "--html with options"
+    "$analyzer" --json --threshold 20 --sort calls --filter "[op]*" "$FULL" >"$tmp/o.json" || fail "--json with options"
+    pyrun "--html --threshold 20 --sort calls --filter" "$read_html"'
+p, analysis = page(sys.argv[1]), json.load(open(sys.argv[2]))
+head, body = rows(p, "functions-table")
+got = [(r[0][0], dict(zip(head, r))["class"][0]) for r in body]
+want = [(f["name"], f["class"]) for f in analysis["functions"]]
+if got != want: print("functions", got, "--json says", want)
+if [f[0] for f in got] != ["operator<", "parse<\"x\"&\x27y\x27>"]: print("filter/sort", got)
+head, body = rows(p, "loops-table")
+if [r[0][0] for r in body] != ["cmp&sort.cc:33"]: print("filtered loops", body)
+' "$tmp/o.html" "$tmp/o.json"
+
     # Without the optional sections: they are left out, and so are their links.
     run --html "$tmp/r.html" "$R"; expect_rc 0 "--html realistic.json"
     pyrun "realistic.json: optional sections" "$read_html"'
