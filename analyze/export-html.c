@@ -108,15 +108,35 @@ uint64_t html_json_u64(const cJSON *obj, const char *key)
     return cJSON_IsNumber(v) && v->valuedouble > 0 ? (uint64_t)v->valuedouble : 0;
 }
 
-const cJSON *html_json_function(const profile *p, size_t i)
+typedef struct {
+    uint64_t id;
+    const cJSON *obj;
+} id_obj;
+
+static int cmp_id(const void *a, const void *b)
+{
+    uint64_t x = ((const id_obj *)a)->id, y = ((const id_obj *)b)->id;
+    return (x > y) - (x < y);
+}
+
+const cJSON **html_json_functions(const profile *p)
 {
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(p->root, "functions"), *e;
-    if (!cJSON_IsArray(arr)) return NULL;
-    /* The same index in a loaded profile; a filtered view (advice_view) keeps only some: by id. */
-    e = cJSON_GetArrayItem(arr, (int)i);
-    if (e != NULL && html_json_u64(e, "id") == p->functions[i].id) return e;
-    cJSON_ArrayForEach(e, arr) if (html_json_u64(e, "id") == p->functions[i].id) return e;
-    return NULL;
+    size_t n = 0, cap = cJSON_IsArray(arr) ? (size_t)cJSON_GetArraySize(arr) : 0;
+    const cJSON **fj = calloc(p->nfunctions + 1, sizeof *fj);
+    id_obj *ids = malloc((cap + 1) * sizeof *ids);
+    if (fj == NULL || ids == NULL) {
+        free(fj), free(ids);
+        return NULL;
+    }
+    cJSON_ArrayForEach(e, arr) if (n < cap) ids[n++] = (id_obj){html_json_u64(e, "id"), e};
+    qsort(ids, n, sizeof *ids, cmp_id); /* ids are unique: the loader checks */
+    for (size_t i = 0; i < p->nfunctions; i++) {
+        id_obj key = {p->functions[i].id, NULL}, *hit = n ? bsearch(&key, ids, n, sizeof *ids, cmp_id) : NULL;
+        fj[i] = hit != NULL ? hit->obj : NULL;
+    }
+    free(ids);
+    return fj;
 }
 
 /* ---- the page ---- */
@@ -271,10 +291,10 @@ static void td_location(FILE *out, const char *location, const char *file, uint6
     fputs("</td>", out);
 }
 
-/* The latency percentile of f (functions[].latency.KEY), or -1 when the profile has none. */
-static double latency(const profile *p, size_t i, const char *key)
+/* A latency percentile of a function (functions[].latency.KEY) from its JSON, or -1 when none. */
+static double latency(const cJSON *fn, const char *key)
 {
-    const cJSON *lat = cJSON_GetObjectItemCaseSensitive(html_json_function(p, i), "latency");
+    const cJSON *lat = cJSON_GetObjectItemCaseSensitive(fn, "latency");
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(lat, key);
     return cJSON_IsNumber(v) && v->valuedouble >= 0 ? v->valuedouble : -1;
 }
@@ -282,7 +302,7 @@ static double latency(const profile *p, size_t i, const char *key)
 static const char *const percentiles[] = {"p50_ns", "p95_ns", "p99_ns"};
 
 /* Every function that ran, in the report's order, with its numbers and hotspot class. */
-static int functions(FILE *out, const profile *p, const advice_opts *o)
+static int functions(FILE *out, const profile *p, const advice_opts *o, const cJSON *const *fj)
 {
     const profile_function **rows = malloc((p->nfunctions ? p->nfunctions : 1) * sizeof *rows);
     double runtime = (double)p->stats.total_runtime_ns;
@@ -293,7 +313,7 @@ static int functions(FILE *out, const profile *p, const advice_opts *o)
     for (size_t i = 0; i < p->nfunctions; i++) {
         if (p->functions[i].calls > 0) rows[n++] = &p->functions[i];
         else never++;
-        if (!has_latency && latency(p, i, "p50_ns") >= 0) has_latency = true;
+        if (!has_latency && latency(fj[i], "p50_ns") >= 0) has_latency = true;
     }
     advice_sort_functions(rows, n, o->sort);
     html_section_begin(out, "functions", "Functions");
@@ -329,7 +349,7 @@ static int functions(FILE *out, const profile *p, const advice_opts *o)
                 for (int k = 0; k < 7; k++) html_td_dash(out);
             }
             for (size_t k = 0; has_latency && k < 3; k++) {
-                double v = latency(p, (size_t)(f - p->functions), percentiles[k]);
+                double v = latency(fj[f - p->functions], percentiles[k]);
                 if (v >= 0) html_td_duration(out, (uint64_t)v);
                 else html_td_dash(out);
             }
@@ -555,7 +575,7 @@ static const struct {
 };
 
 /* The page of p (already filtered when o->filter is set). */
-static int page(const profile *p, FILE *out, const advice_opts *o)
+static int page(const profile *p, FILE *out, const advice_opts *o, const cJSON *const *fj)
 {
     const char *name = *p->command_line ? p->command_line : *p->binary ? p->binary : "profile";
     flamegraph_style fg = {.embedded = true};
@@ -581,7 +601,7 @@ static int page(const profile *p, FILE *out, const advice_opts *o)
           out);
     if (flamegraph_write(p, out, &fg) < 0) return -1;
     html_section_end(out);
-    if (functions(out, p, o) < 0 || files(out, p) < 0) return -1;
+    if (functions(out, p, o, fj) < 0 || files(out, p) < 0) return -1;
     threads(out, p);
     html_section_begin(out, "calltree", "Call tree (calls, inclusive time)");
     if (html_calltree(out, p) < 0) return -1;
@@ -589,8 +609,8 @@ static int page(const profile *p, FILE *out, const advice_opts *o)
     loops(out, p, o->threshold);
     branches(out, p, o->threshold);
     switches(out, p);
-    html_memory(out, p);
-    html_events(out, p);
+    html_memory(out, p, fj);
+    html_events(out, p, fj);
     if (recommendations(out, p, o->threshold) < 0) return -1;
     fputs(script, out);
     fputs("</body>\n</html>\n", out);
@@ -601,15 +621,17 @@ int export_html_with(const profile *p, FILE *out, const advice_opts *opts)
 {
     advice_opts defaults;
     profile view;
-    int rc;
+    const cJSON **fj;
+    int rc = -1;
     if (opts == NULL) {
         advice_opts_init(&defaults);
         opts = &defaults;
     }
-    if (opts->filter == NULL) return page(p, out, opts);
-    if (advice_view(p, opts->filter, &view) < 0) return -1;
-    rc = page(&view, out, opts);
-    advice_view_free(&view);
+    if (opts->filter != NULL && advice_view(p, opts->filter, &view) < 0) return -1;
+    if (opts->filter != NULL) p = &view;
+    if ((fj = html_json_functions(p)) != NULL) rc = page(p, out, opts, fj);
+    free(fj);
+    if (opts->filter != NULL) advice_view_free(&view);
     return rc;
 }
 

@@ -50,7 +50,7 @@ static const counter size_classes[] = {
     {"large", "large (&gt; 64 KiB)", false},
 };
 
-void html_memory(FILE *out, const profile *p)
+void html_memory(FILE *out, const profile *p, const cJSON *const *fj)
 {
     const cJSON *m = member(p->root, "memory"), *e;
     char b1[32], b2[32];
@@ -108,7 +108,7 @@ void html_memory(FILE *out, const profile *p)
 
     /* Per function: the blocks requested while it was the innermost timed frame. */
     for (size_t i = 0; i < p->nfunctions; i++) {
-        const cJSON *fm = member(html_json_function(p, i), "memory");
+        const cJSON *fm = member(fj[i], "memory");
         if (!cJSON_IsObject(fm)) continue;
         if (n++ == 0) {
             fputs("<h3>Per function</h3>\n", out);
@@ -131,7 +131,7 @@ void html_memory(FILE *out, const profile *p)
     html_section_end(out);
 }
 
-void html_events(FILE *out, const profile *p)
+void html_events(FILE *out, const profile *p, const cJSON *const *fj)
 {
     const cJSON *events = member(p->root, "events"), *e;
     size_t n = 0, nsupported = 0;
@@ -150,9 +150,30 @@ void html_events(FILE *out, const profile *p)
     }
     html_table_end(out);
 
+    /* Per thread, for its whole life: one column per supported event. */
+    if (nsupported > 0 && p->nthreads > 0) {
+        const cJSON *threads = member(p->root, "threads"), *t;
+        fputs("<h3>Per thread</h3>\n<table class=\"sortable\" id=\"events-threads\"><thead><tr>"
+              "<th class=\"n\">thread</th>", out);
+        cJSON_ArrayForEach(e, events) if (cJSON_IsTrue(member(e, "supported"))) {
+            fputs("<th class=\"n\">", out);
+            html_text(out, json_str(e, "name"));
+            fputs("</th>", out);
+        }
+        fputs("</tr></thead><tbody>\n", out);
+        cJSON_ArrayForEach(t, threads) {
+            fputs("<tr>", out);
+            html_td_count(out, html_json_u64(t, "id"));
+            cJSON_ArrayForEach(e, events) if (cJSON_IsTrue(member(e, "supported")))
+                html_td_count(out, html_json_u64(member(t, "events"), json_str(e, "name")));
+            fputs("</tr>\n", out);
+        }
+        html_table_end(out);
+    }
+
     /* Per function: inclusive counts of the supported events, one column each. */
     for (size_t i = 0; i < p->nfunctions && nsupported > 0; i++) {
-        const cJSON *fe = member(html_json_function(p, i), "events");
+        const cJSON *fe = member(fj[i], "events");
         if (!cJSON_IsObject(fe)) continue;
         if (n++ == 0) {
             fputs("<h3>Per function (inclusive)</h3>\n<table class=\"sortable\" id=\"events-functions\"><thead><tr>"
@@ -203,11 +224,14 @@ static const char *label_seconds(char buf[32], double ns)
 static void chart(FILE *out, const char *id, const char *title, const double *t, const double *y, size_t n,
                   const char *colour, chart_label fmt)
 {
-    double tmax = t[n - 1] > 0 ? t[n - 1] : 1, ymax = 0;
+    double tmax = 0, ymax = 0;
     double pw = CHART_W - MARGIN_L - MARGIN_R, ph = CHART_H - MARGIN_T - MARGIN_B;
     char a[32], b[32];
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        if (t[i] > tmax) tmax = t[i];
         if (y[i] > ymax) ymax = y[i];
+    }
+    if (tmax <= 0) tmax = 1;
     if (ymax <= 0) ymax = 1;
     fprintf(out, "<svg class=\"chart\" id=\"%s\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">\n", id, CHART_W,
             CHART_H, CHART_W, CHART_H);

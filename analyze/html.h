@@ -35,16 +35,18 @@ const char *html_bytes(char buf[32], uint64_t bytes);
 /* A member of a JSON object as a non-negative integer (0 when absent or not a number). */
 uint64_t html_json_u64(const cJSON *obj, const char *key);
 
-/* profile.functions[i]'s JSON object (for the fields the loader does not keep), NULL if none. */
-const cJSON *html_json_function(const profile *p, size_t i);
+/* The JSON object of each of p's functions, by index, for the fields the loader does not keep
+ * (latency, memory, events); matched by id, so a filtered view (advice_view) works too. A malloc'd
+ * array of p->nfunctions + 1 entries (NULL where none), or NULL when memory ran out. */
+const cJSON **html_json_functions(const profile *p);
 
 /* The collapsible call tree (html-calltree.c). Returns -1 when memory ran out. */
 int html_calltree(FILE *out, const profile *p);
 
 /* The sections of optional profile data, each left out when the profile lacks it
  * (html-extras.c): heap statistics, hardware/OS events, the RSS/CPU timeline. */
-void html_memory(FILE *out, const profile *p);
-void html_events(FILE *out, const profile *p);
+void html_memory(FILE *out, const profile *p, const cJSON *const *fj);
+void html_events(FILE *out, const profile *p, const cJSON *const *fj);
 void html_timeline(FILE *out, const profile *p);
 
 #endif

@@ -187,6 +187,9 @@ if head != ["function", "task-clock", "page-faults"]: print("events per function
 for r in body:
     f = fns[r[0][0]]
     if [int(c[1]) for c in r[1:]] != [f["events"]["task-clock"], f["events"]["page-faults"]]: print("events of", f["name"])
+head, body = rows(p, "events-threads")
+want = [[t["id"], t["events"]["task-clock"], t["events"]["page-faults"]] for t in prof["threads"]]
+if [[int(c[1]) for c in r] for r in body] != want: print("events per thread", body)
 # Recommendations: the report'"'"'s own texts.
 text = open(html_path, encoding="utf-8").read()
 import html as H
