@@ -456,13 +456,61 @@ static int files(FILE *out, const profile *p)
 
 /* ---- loops, branches, switches ---- */
 
-static void loops(FILE *out, const profile *p, double threshold)
+static int cmp_u64_desc(uint64_t x, uint64_t y)
+{
+    return (x < y) - (x > y);
+}
+
+static int cmp_site(const char *fa, uint64_t la, const char *fb, uint64_t lb)
+{
+    int c = strcmp(fa, fb);
+    return c != 0 ? c : (la > lb) - (la < lb);
+}
+
+/* The report's orders: loops by iterations, then entries; branches by executions; switches by
+ * executions; ties by file and line. */
+static int cmp_loop(const void *a, const void *b)
+{
+    const profile_loop *x = *(const profile_loop *const *)a, *y = *(const profile_loop *const *)b;
+    int c;
+    if ((c = cmp_u64_desc(x->iterations, y->iterations)) != 0) return c;
+    if ((c = cmp_u64_desc(x->entries, y->entries)) != 0) return c;
+    return cmp_site(x->file, x->line, y->file, y->line);
+}
+
+static int cmp_branch(const void *a, const void *b)
+{
+    const profile_branch *x = *(const profile_branch *const *)a, *y = *(const profile_branch *const *)b;
+    int c = cmp_u64_desc(x->taken + x->not_taken, y->taken + y->not_taken);
+    return c != 0 ? c : cmp_site(x->file, x->line, y->file, y->line);
+}
+
+static int cmp_switch(const void *a, const void *b)
+{
+    const profile_switch *x = *(const profile_switch *const *)a, *y = *(const profile_switch *const *)b;
+    int c = cmp_u64_desc(x->total, y->total);
+    return c != 0 ? c : cmp_site(x->file, x->line, y->file, y->line);
+}
+
+/* Pointers to the n elements of size bytes at base, sorted by cmp; NULL when memory ran out. */
+static const void **sorted(const void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    const void **v = malloc((n + 1) * sizeof *v);
+    if (v == NULL) return NULL;
+    for (size_t i = 0; i < n; i++) v[i] = (const char *)base + i * size;
+    qsort(v, n, sizeof *v, cmp);
+    return v;
+}
+
+static int loops(FILE *out, const profile *p, double threshold)
 {
     double total = advice_loop_total(p);
     size_t shown = 0;
+    const void **order = sorted(p->loops, p->nloops, sizeof *p->loops, cmp_loop);
+    if (order == NULL) return -1;
     html_section_begin(out, "loops", "Loops");
     for (size_t i = 0; i < p->nloops; i++) {
-        const profile_loop *l = &p->loops[i];
+        const profile_loop *l = order[i];
         if (l->iterations == 0 && l->entries == 0) continue;
         if (shown++ == 0)
             html_table_begin(out, "loops-table", "location|function|#iterations|#entries|#avg trip count|#depth|#class");
@@ -484,15 +532,19 @@ static void loops(FILE *out, const profile *p, double threshold)
     if (p->nloops > shown) fprintf(out, "<p class=\"note\">%zu loop%s never ran.</p>\n", p->nloops - shown,
                                    util_plural(p->nloops - shown));
     html_section_end(out);
+    free(order);
+    return 0;
 }
 
-static void branches(FILE *out, const profile *p, double threshold)
+static int branches(FILE *out, const profile *p, double threshold)
 {
     double total = advice_branch_total(p);
     size_t shown = 0;
+    const void **order = sorted(p->branches, p->nbranches, sizeof *p->branches, cmp_branch);
+    if (order == NULL) return -1;
     html_section_begin(out, "branches", "Branches");
     for (size_t i = 0; i < p->nbranches; i++) {
-        const profile_branch *b = &p->branches[i];
+        const profile_branch *b = order[i];
         double runs = (double)b->taken + (double)b->not_taken;
         if (runs == 0) continue;
         if (shown++ == 0)
@@ -514,15 +566,19 @@ static void branches(FILE *out, const profile *p, double threshold)
           "predictor).</p>\n",
           out);
     html_section_end(out);
+    free(order);
+    return 0;
 }
 
-static void switches(FILE *out, const profile *p)
+static int switches(FILE *out, const profile *p)
 {
     size_t shown = 0;
     char pct[UTIL_CELL];
+    const void **order = sorted(p->switches, p->nswitches, sizeof *p->switches, cmp_switch);
+    if (order == NULL) return -1;
     html_section_begin(out, "switches", "Switches");
     for (size_t i = 0; i < p->nswitches; i++) {
-        const profile_switch *s = &p->switches[i];
+        const profile_switch *s = order[i];
         if (s->total == 0) continue;
         if (shown++ == 0) html_table_begin(out, "switches-table", "location|function|#executions|cases (count, share)");
         fputs("<tr>", out);
@@ -541,6 +597,8 @@ static void switches(FILE *out, const profile *p)
     if (shown > 0) html_table_end(out);
     else fputs("<p class=\"none\">No switch ran.</p>\n", out);
     html_section_end(out);
+    free(order);
+    return 0;
 }
 
 static int recommendations(FILE *out, const profile *p, double threshold)
@@ -606,9 +664,7 @@ static int page(const profile *p, FILE *out, const advice_opts *o, const cJSON *
     html_section_begin(out, "calltree", "Call tree (calls, inclusive time)");
     if (html_calltree(out, p) < 0) return -1;
     html_section_end(out);
-    loops(out, p, o->threshold);
-    branches(out, p, o->threshold);
-    switches(out, p);
+    if (loops(out, p, o->threshold) < 0 || branches(out, p, o->threshold) < 0 || switches(out, p) < 0) return -1;
     html_memory(out, p, fj);
     html_events(out, p, fj);
     if (recommendations(out, p, o->threshold) < 0) return -1;

@@ -153,12 +153,14 @@ for r in body:
     l = [l for l in ran if l["location"] == col["location"][0]][0]
     if (int(col["iterations"][1]), int(col["entries"][1])) != (l["iterations"], l["entries"]): print("loop", l["location"])
     if abs(float(col["avg trip count"][1]) - l["iterations"] / l["entries"]) > 1e-3: print("loop trip count", l["location"])
+if [r[0][0] for r in body] != ["cmp&sort.cc:33", "app.c:12"]: print("loops not in the report order", body)
 want_loop_class = {l["location"]: l["class"] for l in analysis["loops"]}
 for r in body:
     col = dict(zip(head, r))
     if col["class"][0] != want_loop_class.get(col["location"][0]): print("loop class", col["location"][0], col["class"][0])
 head, body = rows(p, "branches-table")
 if len(body) != len(prof["branches"]): print("branches: %d rows" % len(body))
+if [r[0][0] for r in body] != ["cmp&sort.cc:8", "cmp&sort.cc:35", "app.c:13"]: print("branches not by runs", body)
 for r in body:
     col = dict(zip(head, r))
     b = [b for b in prof["branches"] if b["location"] == col["location"][0]][0]
