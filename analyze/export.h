@@ -15,12 +15,12 @@ int export_callgrind(const profile *p, FILE *out);  /* callgrind format (callgri
 int export_flamegraph(const profile *p, FILE *out); /* self-contained interactive SVG flame graph */
 int export_folded(const profile *p, FILE *out);     /* folded stacks (flamegraph.pl, inferno) */
 int export_html(const profile *p, FILE *out);       /* self-contained HTML report with the flame graph */
+int export_pprof(const profile *p, FILE *out);      /* gzip-compressed profile.proto (go tool pprof) */
+int export_speedscope(const profile *p, FILE *out); /* speedscope's JSON file format */
 
 /* export_html with the report options it honours: --threshold (hotspot classes), --sort (the initial
  * order of the functions) and --filter (only matching functions, as in the text report). */
 int export_html_with(const profile *p, FILE *out, const advice_opts *opts);
-int export_pprof(const profile *p, FILE *out);      /* gzip-compressed profile.proto (go tool pprof) */
-int export_speedscope(const profile *p, FILE *out); /* speedscope's JSON file format */
 
 enum { EXPORT_FORMATS = 6 };
 

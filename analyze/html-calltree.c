@@ -7,7 +7,7 @@
 #include "html.h"
 #include "util.h"
 
-/* Nodes written at most (a dense call graph has a huge tree once "see above" stops repeating it);
+/* Nodes written at most (a dense call graph gives a large tree even with "see above"), and the
  * levels open when the page loads. */
 enum { TREE_MAX_NODES = 20000, TREE_OPEN_DEPTH = 3 };
 
