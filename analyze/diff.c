@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "advice.h"
+#include "flamegraph.h"
 #include "profile.h"
 #include "stats.h"
 #include "util.h"
@@ -20,6 +21,7 @@ enum { DIFF_OK = 0, DIFF_REGRESSED = 1, DIFF_BAD = 2, TOP_DEFAULT = 20 };
 
 static const char usage_text[] =
     "usage: cprof-analyze diff [--threshold PCT] [--top N] [--no-color] BASE.json NEW.json\n"
+    "       cprof-analyze diff BASE.json NEW.json --flamegraph DIFF.svg\n"
     "       cprof-analyze diff [options] BASE1.json BASE2.json... --vs NEW1.json NEW2.json...";
 
 /* ---- matching functions and sites across profiles ---- */
@@ -489,6 +491,25 @@ static int diff_multi(const util_out *o, const profile *ps, size_t na, size_t nb
 
 /* ---- command line ---- */
 
+/* diff --flamegraph: the differential flame graph in path ("-": stdout); a problem is one line
+ * naming the file, and a file left half-written is removed. Returns DIFF_OK or DIFF_BAD. */
+static int write_flamegraph(const char *path, const char *na, const char *nb, const profile *A, const profile *B)
+{
+    bool to_stdout = strcmp(path, "-") == 0;
+    FILE *out = to_stdout ? stdout : fopen(path, "wb");
+    const char *problem = NULL;
+    if (out == NULL) problem = strerror(errno);
+    else if (flamegraph_diff_write(A, B, na, nb, out) != 0) problem = "out of memory";
+    else if (fflush(out) != 0 || ferror(out)) problem = strerror(errno ? errno : EIO);
+    if (out != NULL && !to_stdout && fclose(out) != 0 && problem == NULL) problem = strerror(errno);
+    if (problem == NULL) return DIFF_OK;
+    fprintf(stderr, "cprof-analyze: ");
+    util_put(stderr, path);
+    fprintf(stderr, ": %s\n", problem);
+    if (out != NULL && !to_stdout) unlink(path);
+    return DIFF_BAD;
+}
+
 static int usage(const char *fmt, const char *arg)
 {
     fprintf(stderr, "cprof-analyze: diff: ");
@@ -513,6 +534,7 @@ int diff_main(int argc, char **argv)
     double t = ADVICE_THRESHOLD_DEFAULT;
     size_t top = TOP_DEFAULT, na = 0, nb = 0;
     bool colour = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL, vs = false, options = true;
+    const char *flamegraph = NULL; /* --flamegraph FILE */
     const char **a = calloc((size_t)argc + 1, sizeof *a), **b = calloc((size_t)argc + 1, sizeof *b);
     profile *ps = NULL;
     int status = DIFF_BAD;
@@ -535,6 +557,8 @@ int diff_main(int argc, char **argv)
                    "A function regressed when it holds at least PCT%% of the new run's wall time and its share grew\n"
                    "by more than PCT percentage points or its self time by more than PCT%%.\n\n"
                    "  --threshold PCT  the regression bar (default %d%%)\n"
+                   "  --flamegraph SVG write a differential flame graph instead of the text (two profiles):\n"
+                   "                   NEW's frames, red where self time grew, blue where it shrank\n"
                    "  --vs             separates the base runs from the new runs\n"
                    "  --top N          rows per list (default %d; regressions are always listed)\n"
                    "  --no-color       no ANSI colours\n\n"
@@ -549,6 +573,13 @@ int diff_main(int argc, char **argv)
             }
             vs = true;
         } else if (options && strcmp(s, "--no-color") == 0) colour = false;
+        else if (options && (strcmp(s, "--flamegraph") == 0 || strncmp(s, "--flamegraph=", 13) == 0)) {
+            flamegraph = s[12] == '=' ? s + 13 : i + 1 < argc ? argv[++i] : NULL;
+            if (flamegraph == NULL || *flamegraph == '\0') {
+                free(a), free(b);
+                return usage("%s needs a file name (or - for stdout)", "--flamegraph");
+            }
+        }
         else if (options && (strcmp(s, "--threshold") == 0 || strncmp(s, "--threshold=", 12) == 0)) {
             const char *v = s[11] == '=' ? s + 12 : i + 1 < argc ? argv[++i] : NULL;
             if (v == NULL || !advice_parse_percent(v, &t)) {
@@ -576,6 +607,10 @@ int diff_main(int argc, char **argv)
         free(a), free(b);
         return usage("%s", "--vs needs at least two runs on each side for the t-test");
     }
+    if (flamegraph != NULL && vs) {
+        free(a), free(b);
+        return usage("%s compares two profiles, not sets of runs (--vs)", "--flamegraph");
+    }
     size_t n = na + nb;
     if ((ps = calloc(n, sizeof *ps)) == NULL) {
         free(a), free(b);
@@ -590,6 +625,10 @@ int diff_main(int argc, char **argv)
             fprintf(stderr, ": %s\n", err);
             goto done;
         }
+    }
+    if (flamegraph != NULL) {
+        status = write_flamegraph(flamegraph, a[0], b[0], &ps[0], &ps[1]);
+        goto done;
     }
     util_out o;
     util_out_init(&o, stdout, top, colour);

@@ -1,10 +1,11 @@
-/* export-flamegraph.c: a self-contained interactive SVG flame graph (hover, click to zoom, search). */
+/* export-flamegraph.c: the interactive SVG flame graph (hover, click to zoom, search); flamegraph.h. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "escape.h"
 #include "export.h"
+#include "flamegraph.h"
 #include "stacks.h"
 #include "util.h"
 
@@ -20,19 +21,34 @@ static uint32_t hash(const char *s)
     return h;
 }
 
-static void frame(FILE *out, const char *label, const char *file, uint64_t line, uint64_t calls,
-                  uint64_t x_ns, uint64_t w_ns, size_t depth, size_t max_depth, uint64_t total, bool root)
+/* The fill of fn's frames: the style's, or a warm colour from the label (orange for "all"). */
+static void fill_of(const flamegraph_style *st, size_t fn, const char *label, char buf[FLAMEGRAPH_FILL])
 {
+    uint32_t h = hash(label);
+    if (st->fill != NULL) st->fill(st->ctx, fn, buf);
+    else if (fn == FLAMEGRAPH_ALL) snprintf(buf, FLAMEGRAPH_FILL, "rgb(230,150,60)");
+    else snprintf(buf, FLAMEGRAPH_FILL, "rgb(%u,%u,%u)", 205 + h % 50, (h >> 8) % 230, (h >> 16) % 55);
+}
+
+static void frame(FILE *out, const flamegraph_style *st, size_t fn, const char *label, const char *file,
+                  uint64_t line, uint64_t calls, uint64_t x_ns, uint64_t w_ns, size_t depth, size_t max_depth,
+                  uint64_t total)
+{
+    bool root = fn == FLAMEGRAPH_ALL;
+    char fill[FLAMEGRAPH_FILL];
     double scale = (double)(WIDTH - 2 * XPAD) / (double)total;
     double x = XPAD + (double)x_ns * scale, w = (double)w_ns * scale;
     double y = TOP + (double)(max_depth - depth) * FRAME_H;
-    uint32_t h = hash(label);
     char dur[UTIL_CELL], pct[UTIL_CELL];
     size_t fit = w > 3 ? (size_t)((w - 3) / (FONT * CHAR_W)) : 0;
 
     fprintf(out, "<g class=\"f\" data-x=\"%" PRIu64 "\" data-w=\"%" PRIu64 "\" data-d=\"%zu\" data-c=\"%" PRIu64
                  "\" data-n=\"", x_ns, w_ns, depth, calls);
     escape_xml(out, label, 0);
+    if (st->note != NULL) {
+        fprintf(out, "\" data-note=\"");
+        st->note(st->ctx, out, fn);
+    }
     fprintf(out, "\"><title>");
     escape_xml(out, label, 0);
     if (*file) {
@@ -46,10 +62,14 @@ static void frame(FILE *out, const char *label, const char *file, uint64_t line,
     fprintf(out, ", ");
     escape_xml(out, util_share(pct, (double)w_ns, (double)total), 0);
     if (!root) fprintf(out, ", %" PRIu64 " call%s", calls, util_plural(calls));
-    fprintf(out, "</title><rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%d\" fill=\"rgb(%u,%u,%u)\" rx=\"2\"/>"
+    if (st->note != NULL) {
+        fprintf(out, "; ");
+        st->note(st->ctx, out, fn);
+    }
+    fill_of(st, fn, label, fill);
+    fprintf(out, "</title><rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%d\" fill=\"%s\" rx=\"2\"/>"
                  "<text x=\"%.2f\" y=\"%.1f\">",
-            x, y, w, FRAME_H - 1, root ? 230u : 205 + h % 50, root ? 150u : (h >> 8) % 230,
-            root ? 60u : (h >> 16) % 55, x + 3, y + FRAME_H - 4);
+            x, y, w, FRAME_H - 1, fill, x + 3, y + FRAME_H - 4);
     if (fit >= 3) escape_xml(out, label, fit);
     fprintf(out, "</text></g>\n");
 }
@@ -59,11 +79,13 @@ static void frame(FILE *out, const char *label, const char *file, uint64_t line,
  * Ctrl-F (or /) highlights the frames whose name matches a regular expression and shows their share. */
 static const char script[] =
     "<script type=\"text/ecmascript\"><![CDATA[\n"
+    "(function () {\n"
     "'use strict';\n"
-    "var W = %d, XPAD = %d, FONT = %d, CHARW = %g, TOTAL = %" PRIu64 ";\n"
-    "var frames = Array.prototype.slice.call(document.querySelectorAll('g.f'));\n"
-    "var details = document.getElementById('details'), matched = document.getElementById('matched');\n"
-    "var unzoomBtn = document.getElementById('unzoom'), searchBtn = document.getElementById('search');\n"
+    "var W = %d, XPAD = %d, FONT = %d, CHARW = %g, TOTAL = %" PRIu64 ", P = '%s', KEYS = %d;\n"
+    "function byId(id) { return document.getElementById(P + id); }\n"
+    "var frames = Array.prototype.slice.call(byId('svg').querySelectorAll('g.f'));\n"
+    "var details = byId('details'), matched = byId('matched');\n"
+    "var unzoomBtn = byId('unzoom'), searchBtn = byId('search');\n"
     "var zoomed = null, term = null;\n"
     "function num(g, k) { return Number(g.getAttribute('data-' + k)); }\n"
     "function fmt(ns) {\n"
@@ -100,8 +122,9 @@ static const char script[] =
     "}\n"
     "function describe(g) {\n"
     "  var w = num(g, 'w'), c = num(g, 'c');\n"
+    "  var note = g.getAttribute('data-note');\n"
     "  return 'Function: ' + g.getAttribute('data-n') + ' (' + fmt(w) + ', ' + pct(w) +\n"
-    "    (num(g, 'd') > 0 ? ', ' + c + (c === 1 ? ' call' : ' calls') : '') + ')';\n"
+    "    (num(g, 'd') > 0 ? ', ' + c + (c === 1 ? ' call' : ' calls') : '') + ')' + (note ? '; ' + note : '');\n"
     "}\n"
     "function search(t) {\n"
     "  var re;\n"
@@ -134,20 +157,22 @@ static const char script[] =
     "});\n"
     "unzoomBtn.addEventListener('click', function () { zoom(null); });\n"
     "searchBtn.addEventListener('click', ask);\n"
-    "window.addEventListener('keydown', function (e) {\n"
+    "if (KEYS) window.addEventListener('keydown', function (e) {\n"
     "  if ((e.key === 'f' && (e.ctrlKey || e.metaKey)) || (e.key === '/' && !e.ctrlKey)) { e.preventDefault(); ask(); }\n"
     "  else if (e.key === 'Escape') { search(null); zoom(null); }\n"
     "});\n"
+    "})();\n"
     "]]></script>\n";
 
 /* The flame graph of the stacks: one frame per call path, wide as its inclusive time, callers
  * below callees, siblings in name order, under an "all" frame for the whole profile. */
-int export_flamegraph(const profile *p, FILE *out)
+int flamegraph_write(const profile *p, FILE *out, const flamegraph_style *st)
 {
     stacks s;
     uint64_t *x;
     size_t max_depth = 0, height;
     char dur[UTIL_CELL];
+    const char *P = st->embedded ? "fg-" : ""; /* id prefix: an HTML page has ids of its own */
     if (stacks_build(p, &s) != 0) return -1;
     if ((x = calloc(2 * s.nnodes + 1, sizeof *x)) == NULL) {
         stacks_free(&s);
@@ -170,33 +195,42 @@ int export_flamegraph(const profile *p, FILE *out)
     }
     height = TOP + (max_depth + 1) * FRAME_H + BOTTOM;
 
-    fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
-                 "<svg version=\"1.1\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%zu\" "
-                 "viewBox=\"0 0 %d %zu\">\n",
-            WIDTH, height, WIDTH, height);
+    if (!st->embedded)
+        fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
+                     "<svg version=\"1.1\" xmlns=\"http://www.w3.org/2000/svg\" id=\"svg\" width=\"%d\" "
+                     "height=\"%zu\" viewBox=\"0 0 %d %zu\">\n",
+                WIDTH, height, WIDTH, height);
+    else /* the HTML parser puts <svg> in the SVG namespace by itself */
+        fprintf(out, "<svg id=\"fg-svg\" class=\"flamegraph\" width=\"%d\" height=\"%zu\" viewBox=\"0 0 %d %zu\">\n",
+                WIDTH, height, WIDTH, height);
     fprintf(out, "<style>\n"
-                 "text { font-family: Verdana, sans-serif; font-size: %dpx; fill: #000; }\n"
-                 "g.f text { pointer-events: none; }\n"
-                 "g.f:hover rect { stroke: #000; stroke-width: 0.5; cursor: pointer; }\n"
-                 "g.parent rect { opacity: 0.5; }\n"
-                 "#title { font-size: %dpx; text-anchor: middle; }\n"
-                 "#unzoom, #search { cursor: pointer; }\n"
-                 "#search, #matched { text-anchor: end; }\n"
+                 "#%ssvg text { font-family: Verdana, sans-serif; font-size: %dpx; fill: #000; }\n"
+                 "#%ssvg g.f text { pointer-events: none; }\n"
+                 "#%ssvg g.f:hover rect { stroke: #000; stroke-width: 0.5; cursor: pointer; }\n"
+                 "#%ssvg g.parent rect { opacity: 0.5; }\n"
+                 "#%stitle { font-size: %dpx; text-anchor: middle; }\n"
+                 "#%sunzoom, #%ssearch { cursor: pointer; }\n"
+                 "#%ssearch, #%smatched { text-anchor: end; }\n"
                  "</style>\n",
-            FONT, FONT + 5);
+            P, FONT, P, P, P, P, FONT + 5, P, P, P, P);
     fprintf(out, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%zu\" fill=\"#f8f8f0\"/>\n", WIDTH, height);
-    fprintf(out, "<text id=\"title\" x=\"%d\" y=\"%d\">Flame graph: ", WIDTH / 2, FONT + 6);
-    escape_xml(out, *p->command_line ? p->command_line : *p->binary ? p->binary : "cprof profile", 80);
-    fprintf(out, "</text>\n<text id=\"unzoom\" x=\"%d\" y=\"%d\" style=\"opacity:0\">Reset zoom</text>\n"
-                 "<text id=\"search\" x=\"%d\" y=\"%d\">Search</text>\n",
-            XPAD, 2 * FONT + 8, WIDTH - XPAD, 2 * FONT + 8);
-    fprintf(out, "<text id=\"details\" x=\"%d\" y=\"%zu\"> </text>\n<text id=\"matched\" x=\"%d\" y=\"%zu\"></text>\n",
-            XPAD, height - FONT, WIDTH - XPAD, height - FONT);
+    fprintf(out, "<text id=\"%stitle\" x=\"%d\" y=\"%d\">", P, WIDTH / 2, FONT + 6);
+    if (st->title != NULL) {
+        escape_xml(out, st->title, 120);
+    } else {
+        fprintf(out, "Flame graph: ");
+        escape_xml(out, *p->command_line ? p->command_line : *p->binary ? p->binary : "cprof profile", 80);
+    }
+    fprintf(out, "</text>\n<text id=\"%sunzoom\" x=\"%d\" y=\"%d\" style=\"opacity:0\">Reset zoom</text>\n"
+                 "<text id=\"%ssearch\" x=\"%d\" y=\"%d\">Search</text>\n",
+            P, XPAD, 2 * FONT + 8, P, WIDTH - XPAD, 2 * FONT + 8);
+    fprintf(out, "<text id=\"%sdetails\" x=\"%d\" y=\"%zu\"> </text>\n<text id=\"%smatched\" x=\"%d\" y=\"%zu\"></text>\n",
+            P, XPAD, height - FONT, P, WIDTH - XPAD, height - FONT);
     if (s.total_ns == 0) {
         fprintf(out, "<text x=\"%d\" y=\"%d\">No self time was recorded in this profile.</text>\n", XPAD,
                 TOP + FRAME_H);
     } else {
-        frame(out, "all", "", 0, 0, 0, s.total_ns, 0, max_depth, s.total_ns, true);
+        frame(out, st, FLAMEGRAPH_ALL, "all", "", 0, 0, 0, s.total_ns, 0, max_depth, s.total_ns);
         for (size_t i = 0; i < s.nnodes; i++) {
             const stacks_node *n = &s.nodes[i];
             const profile_function *fn = &p->functions[n->fn];
@@ -204,20 +238,31 @@ int export_flamegraph(const profile *p, FILE *out)
                 i = n->end - 1; /* too narrow to see: skip the subtree */
                 continue;
             }
-            frame(out, s.labels[n->fn], fn->file, fn->line, n->calls, x[i], n->total_ns, n->depth + 1,
-                  max_depth, s.total_ns, false);
+            frame(out, st, n->fn, s.labels[n->fn], fn->file, fn->line, n->calls, x[i], n->total_ns,
+                  n->depth + 1, max_depth, s.total_ns);
         }
     }
     if (s.truncated)
         fprintf(out, "<text x=\"%d\" y=\"%d\">Some deep or numerous call paths were cut.</text>\n", XPAD + 100,
                 2 * FONT + 8);
-    fprintf(out, "<text x=\"%d\" y=\"%d\" style=\"fill:#888; text-anchor:middle\">total self time ", WIDTH / 2,
-            2 * FONT + 8);
-    escape_xml(out, util_duration(dur, s.total_ns), 0);
-    fprintf(out, ", stacks derived from the call graph</text>\n");
-    fprintf(out, script, WIDTH, XPAD, FONT, CHAR_W, s.total_ns);
+    fprintf(out, "<text x=\"%d\" y=\"%d\" style=\"fill:#888; text-anchor:middle\">", WIDTH / 2, 2 * FONT + 8);
+    if (st->caption != NULL) {
+        escape_xml(out, st->caption, 160);
+    } else {
+        fprintf(out, "total self time ");
+        escape_xml(out, util_duration(dur, s.total_ns), 0);
+        fprintf(out, ", stacks derived from the call graph");
+    }
+    fprintf(out, "</text>\n");
+    fprintf(out, script, WIDTH, XPAD, FONT, CHAR_W, s.total_ns, P, !st->embedded);
     fprintf(out, "</svg>\n");
     free(x);
     stacks_free(&s);
     return 0;
+}
+
+int export_flamegraph(const profile *p, FILE *out)
+{
+    flamegraph_style plain = {0};
+    return flamegraph_write(p, out, &plain);
 }

@@ -11,14 +11,16 @@
 typedef struct {
     const char *option, *arg, *help;
     int (*write)(const profile *p, FILE *out);
+    int (*write_with)(const profile *p, FILE *out, const advice_opts *opts); /* instead, for --html */
 } export_format;
 
 static const export_format formats[EXPORT_FORMATS] = {
-    {"--folded", "FILE", "folded stacks for flamegraph.pl / inferno", export_folded},
-    {"--flamegraph", "SVG", "interactive flame graph (hover, click to zoom, search)", export_flamegraph},
-    {"--callgrind", "FILE", "callgrind format for callgrind_annotate / KCachegrind", export_callgrind},
-    {"--pprof", "FILE", "gzip-compressed pprof profile.proto for go tool pprof", export_pprof},
-    {"--speedscope", "FILE", "speedscope JSON (sampled profile, weights in ns)", export_speedscope},
+    {"--folded", "FILE", "folded stacks for flamegraph.pl / inferno", export_folded, NULL},
+    {"--flamegraph", "SVG", "interactive flame graph (hover, click to zoom, search)", export_flamegraph, NULL},
+    {"--callgrind", "FILE", "callgrind format for callgrind_annotate / KCachegrind", export_callgrind, NULL},
+    {"--pprof", "FILE", "gzip-compressed pprof profile.proto for go tool pprof", export_pprof, NULL},
+    {"--speedscope", "FILE", "speedscope JSON (sampled profile, weights in ns)", export_speedscope, NULL},
+    {"--html", "FILE", "one self-contained HTML report: sortable tables, call tree, flame graph", NULL, export_html_with},
 };
 
 int export_option(int argc, char **argv, int *i, export_request *req, char *err, size_t errlen)
@@ -70,7 +72,7 @@ static void complain(const char *file, const char *problem)
     fprintf(stderr, ": %s\n", problem);
 }
 
-static int run_one(const export_format *fmt, const char *file, const profile *p)
+static int run_one(const export_format *fmt, const char *file, const profile *p, const advice_opts *opts)
 {
     bool to_stdout = strcmp(file, "-") == 0;
     FILE *out = to_stdout ? stdout : fopen(file, "wb");
@@ -79,7 +81,7 @@ static int run_one(const export_format *fmt, const char *file, const profile *p)
         complain(file, strerror(errno));
         return -1;
     }
-    rc = fmt->write(p, out);
+    rc = fmt->write_with != NULL ? fmt->write_with(p, out, opts) : fmt->write(p, out);
     saved = errno;
     if (rc != 0) {
         complain(file, "out of memory");
@@ -99,7 +101,7 @@ int export_run(const export_request *req, const profile *p)
 {
     int rc = 0;
     for (int f = 0; f < EXPORT_FORMATS; f++)
-        if (req->path[f] != NULL && run_one(&formats[f], req->path[f], p) != 0) rc = -1;
+        if (req->path[f] != NULL && run_one(&formats[f], req->path[f], p, req->advice) != 0) rc = -1;
     return rc;
 }
 

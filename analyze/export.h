@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "advice.h"
 #include "profile.h"
 
 /* Each writer puts one format of p on out and returns 0, or -1 when memory ran out. Write errors
@@ -13,14 +14,20 @@
 int export_callgrind(const profile *p, FILE *out);  /* callgrind format (callgrind_annotate, KCachegrind) */
 int export_flamegraph(const profile *p, FILE *out); /* self-contained interactive SVG flame graph */
 int export_folded(const profile *p, FILE *out);     /* folded stacks (flamegraph.pl, inferno) */
+int export_html(const profile *p, FILE *out);       /* self-contained HTML report with the flame graph */
 int export_pprof(const profile *p, FILE *out);      /* gzip-compressed profile.proto (go tool pprof) */
 int export_speedscope(const profile *p, FILE *out); /* speedscope's JSON file format */
 
-enum { EXPORT_FORMATS = 5 };
+/* export_html with the report options it honours: --threshold (hotspot classes), --sort (the initial
+ * order of the functions) and --filter (only matching functions, as in the text report). */
+int export_html_with(const profile *p, FILE *out, const advice_opts *opts);
+
+enum { EXPORT_FORMATS = 6 };
 
 /* The files asked for on the command line, by format (NULL: not asked for; "-": stdout). */
 typedef struct {
     const char *path[EXPORT_FORMATS];
+    const advice_opts *advice; /* the report options, for the formats that honour them; NULL: defaults */
 } export_request;
 
 /* If argv[*i] is an export option ("--folded FILE" or "--folded=FILE"), records it in req,

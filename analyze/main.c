@@ -60,6 +60,7 @@ static void help(void)
            "  cprof-analyze annotate profile.json [SOURCE]          source lines with their counts\n"
            "  cprof-analyze diff BASE.json NEW.json                 changes; exit 1 on a regression\n"
            "  cprof-analyze diff B1.json B2.json... --vs N1.json N2.json...   with Welch's t-test\n"
+           "  cprof-analyze diff BASE.json NEW.json --flamegraph DIFF.svg   red/blue differential flame graph\n"
            "  cprof-analyze merge A.json B.json... -o OUT.json      combine profiles\n",
            ADVICE_THRESHOLD_DEFAULT);
     printf("\n");
@@ -158,6 +159,7 @@ int main(int argc, char **argv)
         return EXIT_BAD_INPUT;
     }
     if (export_requested(&exports)) {
+        exports.advice = &aopts; /* --html honours --threshold, --sort and --filter */
         status = export_run(&exports, &p) == 0 ? EXIT_SUCCESS : EXIT_BAD_INPUT;
         profile_free(&p);
         return status;

@@ -242,7 +242,7 @@ scripts = root.findall(NS + "script")
 need(len(scripts) == 1, "expected one embedded <script>")
 js = scripts[0].text if scripts else ""
 for needle in ["addEventListener('mouseover'", "addEventListener('click'", "function zoom(", "function search(",
-               "e.ctrlKey", "window.prompt", "getElementById('details')"]:
+               "e.ctrlKey", "window.prompt", "byId('details')"]:
     need(needle in js, "script lacks " + needle)
 for ident in ["details", "search", "unzoom", "matched", "title"]:
     need(root.find(f".//*[@id='{ident}']") is not None, "no element with id " + ident)
