@@ -1,5 +1,7 @@
-/* micro.c: micro-benchmarks of the instrumentation's cost: calls, loops, branches, threads.
-   usage: micro calls|loops|branches|threads [scale]  (prints a checksum so work is not elided) */
+/* micro.c: micro-benchmarks of the instrumentation's cost: calls, loops, branches, allocations,
+   threads.
+   usage: micro calls|loops|branches|allocs|threads1|threads8 [scale]  (prints a checksum so work
+   is not elided) */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +35,26 @@ static long branches (int scale)
         taken += 2;
     }
   return taken;
+}
+
+/* Allocation-heavy: short-lived blocks of mixed sizes, as a parser or an interpreter makes. */
+static long allocs (int scale)
+{
+  void *live[64] = { 0 };
+  long s = 0;
+  for (long i = 0; i < 80000000L * scale; i++)
+    {
+      int slot = (int) (i * 7 & 63);
+      free (live[slot]);
+      size_t n = 16 + (size_t) ((i * 2654435761u) >> 20 & 1023);
+      char *p = malloc (n);
+      p[0] = (char) i;
+      s += p[0] + (long) n;
+      live[slot] = p;
+    }
+  for (int k = 0; k < 64; k++)
+    free (live[k]);
+  return s;
 }
 
 __attribute__ ((noinline)) static long leaf (long x) { return x * 3 + 1; }
@@ -71,6 +93,8 @@ int main (int argc, char **argv)
     r = loops (scale);
   else if (!strcmp (what, "branches"))
     r = branches (scale);
+  else if (!strcmp (what, "allocs"))
+    r = allocs (scale);
   else if (!strcmp (what, "threads1"))
     r = threads (scale, 1);
   else if (!strcmp (what, "threads8"))

@@ -16,7 +16,7 @@ while [ $# -gt 0 ]; do
     *) workloads="$workloads $1"; shift ;;
   esac
 done
-[ -n "$workloads" ] || workloads="calls loops branches threads1 threads8"
+[ -n "$workloads" ] || workloads="calls loops branches allocs threads1 threads8"
 src=$(cd "$(dirname "$0")" && pwd)/micro.c
 work=$(mktemp -d "${TMPDIR:-/tmp}/cprof-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT

@@ -9,7 +9,8 @@
 #    SQLite's amalgamation is generated once (`./configure --disable-tcl && make sqlite3.c`), which needs
 #    tclsh: as root the script installs the `tcl` package when it is missing, otherwise it stops and says so.
 #  * Every C file of each workload is built in each variant: plain -O2; cprof (disabled: CPROF unset;
-#    default: CPROF=1; counts only: -fplugin-arg-cprof-no-timing); -finstrument-functions with empty hooks;
+#    default: CPROF=1; skip-leaves: -fplugin-arg-cprof-skip-leaves, CPROF=1; CPROF_SAMPLE=100 on the default
+#    build; counts only: -fplugin-arg-cprof-no-timing); -finstrument-functions with empty hooks;
 #    -pg; -fprofile-arcs; -fprofile-arcs -fprofile-update=atomic; and `uftrace record` of the -pg build when
 #    uftrace is installed (skipped otherwise).
 #  * Each round runs every variant once (the starting variant rotates every round), so slow phases of a
@@ -152,22 +153,24 @@ wl_args() { # WORKLOAD [cg] -> arguments
 normalize() { sed -E 's/ *[0-9]+\.[0-9]+s$//' "$1"; }
 
 # ---- variants -------------------------------------------------------------------------------
-variants="plain disabled cprof counts finstr pg gcov gcovatomic"
+variants="plain disabled cprof leaves sample counts finstr pg gcov gcovatomic"
 [ "$have_uftrace" = 1 ] && variants="$variants uftrace"
 label() {
   case $1 in
     plain) echo "plain -O2" ;; disabled) echo "cprof disabled" ;; cprof) echo "cprof default" ;;
+    leaves) echo "cprof skip-leaves" ;; sample) echo "cprof CPROF_SAMPLE=100" ;;
     counts) echo "cprof counts only" ;; finstr) echo "-finstrument-functions (empty hooks)" ;;
     pg) echo "gprof -pg" ;; gcov) echo "gcov -fprofile-arcs" ;; gcovatomic) echo "gcov atomic" ;;
     uftrace) echo "uftrace record (-pg build)" ;;
   esac
 }
-build_of() { case $1 in cprof) echo disabled ;; uftrace) echo pg ;; *) echo "$1" ;; esac; }
+build_of() { case $1 in cprof|sample) echo disabled ;; uftrace) echo pg ;; *) echo "$1" ;; esac; }
 v_cflags() {
   case $1 in
     plain) echo "-O2" ;;
     disabled) echo "-O2 -fplugin=$plugin" ;;
     counts) echo "-O2 -fplugin=$plugin -fplugin-arg-cprof-no-timing" ;;
+    leaves) echo "-O2 -fplugin=$plugin -fplugin-arg-cprof-skip-leaves" ;;
     finstr) echo "-O2 -finstrument-functions" ;;
     pg) echo "-O2 -pg" ;;
     gcov) echo "-O2 -fprofile-arcs" ;;
@@ -176,14 +179,14 @@ v_cflags() {
 }
 v_ldflags() {
   case $1 in
-    disabled|counts) echo "-L$rtdir -lcprofrt -Wl,-rpath,$rtdir" ;;
+    disabled|counts|leaves) echo "-L$rtdir -lcprofrt -Wl,-rpath,$rtdir" ;;
     finstr) echo "$work/empty-hooks.o" ;;
     pg) echo "-pg" ;;
     gcov|gcovatomic) echo "-fprofile-arcs" ;;
     *) echo "" ;;
   esac
 }
-builds="plain disabled counts finstr pg gcov gcovatomic"
+builds="plain disabled leaves counts finstr pg gcov gcovatomic"
 gcc -O2 -c "$bench/empty-hooks.c" -o "$work/empty-hooks.o"
 gcc -O2 -shared -fPIC "$bench/exit-timer.c" -o "$work/exit-timer.so" -ldl
 
@@ -211,21 +214,22 @@ run_cmd() { # WORKLOAD VARIANT [cg] -> runs it in $work/run/VARIANT, stdout to $
   mkdir -p "$d"
   local pre=""
   case $v in
-    cprof|counts) export CPROF=1 CPROF_OUTPUT="$d/profile.json" ;;
+    cprof|counts|leaves) export CPROF=1 CPROF_OUTPUT="$d/profile.json" ;;
+    sample) export CPROF=1 CPROF_SAMPLE=100 CPROF_OUTPUT="$d/profile.json" ;;
     *) unset CPROF CPROF_OUTPUT ;;
   esac
   [ "$v" = uftrace ] && { rm -rf "$ufdata"; pre="uftrace record --no-libcall -d $ufdata"; }
   [ -n "$cg" ] && pre="valgrind --tool=callgrind --callgrind-out-file=$d/cg.out"
   # shellcheck disable=SC2046,SC2086
   if ! (cd "$d" && exec $pre "$bin" $(wl_args "$w" $cg) >"$work/out" 2>"$work/err"); then
-    unset CPROF CPROF_OUTPUT
+    unset CPROF CPROF_OUTPUT CPROF_SAMPLE
     [ "$v" = uftrace ] && { rm -rf "$ufdata"; return 1; }   # the anchor failing is a result, not an error
     # gprof's ITIMER_PROF may kill a -pg program under valgrind while gmon.out is written at exit
     [ "$v" = pg ] && [ -n "$cg" ] && grep -q 'SIGPROF' "$work/err" && return 1
     tail -20 "$work/err" >&2; die "$w ($v) failed"
   fi
   [ "$v" = uftrace ] && rm -rf "$ufdata"
-  unset CPROF CPROF_OUTPUT
+  unset CPROF CPROF_OUTPUT CPROF_SAMPLE
 }
 
 check_output() { # WORKLOAD VARIANT: compares $work/out with the plain reference
@@ -278,7 +282,8 @@ for w in $workloads; do
   note "$w: building $(sources "$w" | wc -l) C files in $(echo $builds | wc -w) variants"
   for b in $builds; do build "$w" "$b"; done
   for b in $builds; do
-    sz=$(size "$work/build/$w/$b/$(wl_bin "$w")" | awk 'NR == 2 { print $1 }')
+    # .text only: the metadata strings in .rodata are read at exit, never on the hot path
+    sz=$(size -A "$work/build/$w/$b/$(wl_bin "$w")" | awk '$1 == ".text" { print $2 }')
     echo "text $w $b $sz" >>"$results"
   done
 
@@ -417,7 +422,7 @@ note "writing $output"
     done
   fi
   echo
-  echo "## Code size (text bytes of the linked program, ratio to plain)"
+  echo "## Code size (bytes of the linked program's .text section, ratio to plain)"
   echo
   printf '| build |'; for w in $workloads; do printf ' %s |' "$w"; done; printf '\n'
   printf '|---|'; for w in $workloads; do printf -- '---|'; done; printf '\n'
