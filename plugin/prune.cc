@@ -64,23 +64,30 @@ flag_load_p (gimple *stmt)
 	 && strcmp (IDENTIFIER_POINTER (DECL_NAME (rhs)), "__cprof_active") == 0;
 }
 
-/* [3] An inlined body reads the flag again; make it read the host's value instead, loaded
-   in the host's first block, which dominates everything.  Returns whether it changed. */
+/* [3] An inlined body reads the flag again; make it read the host's value instead.  The
+   host's own load is in its first block, or a little later (tail recursion turns the entry
+   into a loop header): in the chain of blocks from the entry, each the only successor of
+   the one before, through which every path goes.  Returns whether it changed. */
 static bool
 fold_inlined_dispatch (function *fun)
 {
-  basic_block first = single_succ (ENTRY_BLOCK_PTR_FOR_FN (fun));
+  basic_block bb = single_succ (ENTRY_BLOCK_PTR_FOR_FN (fun));
   tree own = NULL_TREE;
-  for (gimple_stmt_iterator gsi = gsi_start_bb (first); !gsi_end_p (gsi); gsi_next (&gsi))
-    if (flag_load_p (gsi_stmt (gsi)))
-      {
-	own = gimple_assign_lhs (gsi_stmt (gsi));
+  for (int hops = 0; !own && hops < 8; hops++)
+    {
+      for (gimple_stmt_iterator gsi = gsi_start_bb (bb); !gsi_end_p (gsi); gsi_next (&gsi))
+	if (flag_load_p (gsi_stmt (gsi)))
+	  {
+	    own = gimple_assign_lhs (gsi_stmt (gsi));
+	    break;
+	  }
+      if (!single_succ_p (bb) || single_succ (bb) == EXIT_BLOCK_PTR_FOR_FN (fun))
 	break;
-      }
+      bb = single_succ (bb);
+    }
   if (!own)
     return false;
   bool changed = false;
-  basic_block bb;
   FOR_EACH_BB_FN (bb, fun)
     for (gimple_stmt_iterator gsi = gsi_start_bb (bb); !gsi_end_p (gsi);)
       {

@@ -12,8 +12,8 @@ CPROF_EXPORT RT_TLS __thread int __cprof_icall;
 
 /* ---- shadow stack ------------------------------------------------------------------------ */
 
-static RT_NOINST struct rt_frame *hook_top(struct rt_thread *t) {
-  return &t->stk->f[t->stk_n - 1];
+static inline RT_NOINST struct rt_frame *hook_top(struct rt_thread *t) {
+  return t->top;
 }
 
 static RT_NOINST struct rt_frame *hook_push_slow(struct rt_thread *t) {
@@ -43,6 +43,7 @@ static inline RT_NOINST struct rt_frame *hook_push(struct rt_thread *t) {
   else if (!(f = hook_push_slow(t)))
     return NULL;
   t->depth++;
+  t->top = f;
   return f;
 }
 
@@ -52,6 +53,7 @@ static inline RT_NOINST void hook_pop(struct rt_thread *t) {
     t->stk = t->stk->prev;
     t->stk_n = t->stk->cap;
   }
+  t->top = t->stk_n ? &t->stk->f[t->stk_n - 1] : NULL;
 }
 
 /* ---- timing tables ----------------------------------------------------------------------- */
@@ -136,10 +138,11 @@ static inline struct rt_edge *hook_edge_at(struct rt_thread *t, uint32_t i) {
 
 /* ---- activations ------------------------------------------------------------------------- */
 
+#define HOOK_INLINE static inline __attribute__((always_inline)) RT_NOINST
+
 /* Closes the top frame at now (a return, or unwound when the frame is known to be gone). */
-static inline RT_NOINST void hook_close(struct rt_thread *t, uint64_t now, int unwound) {
+HOOK_INLINE void hook_close(struct rt_thread *t, uint64_t now, int unwound) {
   struct rt_frame *f = hook_top(t);
-  uint64_t index = t->depth - 1;
   if (RT_UNLIKELY(f->start == RT_UNTIMED)) { /* opened before a reset or fork */
     hook_pop(t);
     return;
@@ -147,8 +150,9 @@ static inline RT_NOINST void hook_close(struct rt_thread *t, uint64_t now, int u
   uint64_t incl = now > f->start ? now - f->start : 0;
   uint64_t self = incl > f->child ? incl - f->child : 0;
   uint32_t fid = f->fid, edge = f->edge;
+  struct rt_fn_time *ft = f->ft;
+  struct rt_edge *ep = f->ep;
   hook_pop(t);
-  struct rt_fn_time *ft = hook_fn(t, fid); /* allocated at enter */
   if (ft->timed_calls == 0 || incl < ft->min_ns)
     ft->min_ns = incl;
   if (incl > ft->max_ns)
@@ -159,32 +163,54 @@ static inline RT_NOINST void hook_close(struct rt_thread *t, uint64_t now, int u
   if (ft->depth && --ft->depth == 0)
     ft->total_ns += incl;
   if (RT_UNLIKELY(rt_events_on))
-    rt_events_exit(t, index, fid, ft->depth == 0);
+    rt_events_exit(t, t->depth, fid, ft->depth == 0);
   t->timed_calls++;
-  if (unwound) {
+  if (RT_UNLIKELY(unwound)) {
     ft->unwound_calls++;
     t->unwound_frames++;
   }
   if (edge != RT_NONE) {
-    struct rt_edge *e = hook_edge_at(t, edge & ~RT_EDGE_INDIRECT);
     if (edge & RT_EDGE_INDIRECT)
-      e->itime_ns += incl;
+      ep->itime_ns += incl;
     else
-      e->time_ns += incl;
+      ep->time_ns += incl;
   }
   if (t->depth)
     hook_top(t)->child += incl;
 }
 
-static RT_NOINST void hook_enter(struct rt_thread *t, uint32_t fid, uintptr_t sp, uint64_t now,
-                                 int indirect) {
-  /* Frames recorded at a deeper stack address are gone (longjmp), and so is one at the same
-   * address unless it is this very function: GCC inlines a recursive function into itself,
-   * and each inlined activation enters from the same frame. */
+/* Frames recorded at a deeper stack address than sp are gone (longjmp), and so is one at the
+ * same address unless it is this very function: GCC inlines a recursive function into itself,
+ * and each inlined activation enters from the same frame. */
+static RT_NOINST __attribute__((noinline)) void hook_unwind_to(struct rt_thread *t, uint32_t fid,
+                                                                uintptr_t sp, uint64_t now) {
   while (t->depth && (hook_top(t)->sp < sp || (hook_top(t)->sp == sp && hook_top(t)->fid != fid)))
     hook_close(t, now, 1);
+}
+
+/* The edge parent -> fid (its index in *index), through the parent frame's one-entry cache;
+ * NULL when the edge table is full. */
+HOOK_INLINE struct rt_edge *hook_edge_from(struct rt_thread *t, struct rt_frame *parent,
+                                           uint32_t fid, uint32_t *index) {
+  if (RT_LIKELY(parent->last_callee == fid)) {
+    *index = parent->last_edge;
+    return parent->last_ep;
+  }
+  uint32_t e = hook_edge(t, parent->fid, fid);
+  if (e == RT_NONE)
+    return NULL;
+  parent->last_callee = fid;
+  parent->last_edge = *index = e;
+  return parent->last_ep = hook_edge_at(t, e);
+}
+
+HOOK_INLINE void hook_enter(struct rt_thread *t, uint32_t fid, uintptr_t sp, uint64_t now,
+                            int indirect) {
+  if (RT_UNLIKELY(t->depth && (hook_top(t)->sp < sp ||
+                               (hook_top(t)->sp == sp && hook_top(t)->fid != fid))))
+    hook_unwind_to(t, fid, sp, now);
   struct rt_fn_time *ft = hook_fn(t, fid);
-  uint32_t parent = t->depth ? hook_top(t)->fid : RT_NONE;
+  struct rt_frame *parent = t->depth ? hook_top(t) : NULL; /* chunks never move */
   struct rt_frame *f = ft ? hook_push(t) : NULL;
   if (RT_UNLIKELY(!f)) {
     t->dropped_frames++;
@@ -194,15 +220,19 @@ static RT_NOINST void hook_enter(struct rt_thread *t, uint32_t fid, uintptr_t sp
   f->sp = sp;
   f->start = now;
   f->child = 0;
+  f->ft = ft;
+  f->last_callee = RT_NONE;
   f->edge = RT_NONE;
-  if (parent != RT_NONE) {
-    uint32_t e = hook_edge(t, parent, fid);
-    if (e != RT_NONE) {
-      if (indirect)
-        hook_edge_at(t, e)->icalls++;
+  if (parent) {
+    uint32_t e;
+    struct rt_edge *ep = hook_edge_from(t, parent, fid, &e);
+    if (ep) {
+      if (RT_UNLIKELY(indirect))
+        ep->icalls++;
       else
-        hook_edge_at(t, e)->calls++;
+        ep->calls++;
       f->edge = e | (indirect ? RT_EDGE_INDIRECT : 0);
+      f->ep = ep;
     }
   }
   ft->depth++;
@@ -235,7 +265,9 @@ static RT_NOINST const struct rt_frame *hook_find_live(const struct rt_thread *t
   return live;
 }
 
-static RT_NOINST void hook_exit(struct rt_thread *t, uint32_t fid, uintptr_t sp, uint64_t now) {
+/* The exit of fid from the frame at sp when the top frame is not that one. */
+static RT_NOINST __attribute__((noinline)) void hook_exit_slow(struct rt_thread *t, uint32_t fid,
+                                                                uintptr_t sp, uint64_t now) {
   /* Frames strictly deeper than sp are gone. The shallowest of them is the returning function
    * itself when GCC turned the exit hook into a tail call (the frame is popped before the
    * jump); otherwise the returning function is the first live frame. */
@@ -243,7 +275,7 @@ static RT_NOINST void hook_exit(struct rt_thread *t, uint32_t fid, uintptr_t sp,
   const struct rt_frame *dead;
   const struct rt_frame *live = hook_find_live(t, sp, &dead, &ndead);
   if (live && live->fid == fid && live->sp == sp) {
-    /* the common case: a return from the frame that called the hook */
+    /* a return from the frame that called the hook */
   } else if (dead && dead->fid == fid) {
     ndead--; /* tail-called exit hook */
   }
@@ -252,6 +284,13 @@ static RT_NOINST void hook_exit(struct rt_thread *t, uint32_t fid, uintptr_t sp,
   if (t->depth && hook_top(t)->fid == fid)
     hook_close(t, now, 0);
   /* else: an exit without a matching enter is ignored */
+}
+
+HOOK_INLINE void hook_exit(struct rt_thread *t, uint32_t fid, uintptr_t sp, uint64_t now) {
+  if (RT_LIKELY(t->depth && hook_top(t)->fid == fid && hook_top(t)->sp == sp))
+    hook_close(t, now, 0); /* the common case: a return from the frame that called the hook */
+  else
+    hook_exit_slow(t, fid, sp, now);
 }
 
 /* Resolves the calling thread and the module; NULL when the event must be ignored. */
@@ -425,6 +464,7 @@ void rt_timing_reset(struct rt_thread *t, uint64_t now) {
       c->f[i].start = RT_UNTIMED;
       c->f[i].child = 0;
       c->f[i].edge = RT_NONE;
+      c->f[i].last_callee = RT_NONE; /* the edges are forgotten */
     }
   }
   t->timed_calls = t->unwound_frames = t->dropped_frames = 0;

@@ -252,6 +252,11 @@ struct rt_frame {
   uintptr_t sp;
   uint64_t start;
   uint64_t child;
+  struct rt_fn_time *ft;   /* fid's timing record in the owner's table */
+  struct rt_edge *ep;      /* the edge entered by, when edge is not RT_NONE */
+  uint32_t last_callee;    /* edge cache: the callee last entered from this frame, or RT_NONE */
+  uint32_t last_edge;      /* ... the index of that call-graph edge */
+  struct rt_edge *last_ep; /* ... and the edge */
 };
 
 struct rt_stack_chunk {
@@ -281,6 +286,7 @@ struct rt_thread {
 
   struct rt_stack_chunk *stk;
   uint32_t stk_n;
+  struct rt_frame *top;   /* owner only: the innermost frame, NULL when depth is 0 */
   uint64_t depth;
 
   uint64_t timed_calls, max_depth, unwound_frames, dropped_frames;
