@@ -160,6 +160,7 @@ HOOK_INLINE void hook_close(struct rt_thread *t, uint64_t now, int unwound) {
   ft->timed_calls++;
   ft->sum_ns += incl;
   ft->self_ns += self;
+  ft->lat[rt_lat_bucket(incl)]++;
   if (ft->depth && --ft->depth == 0)
     ft->total_ns += incl;
   if (RT_UNLIKELY(rt_events_on))

@@ -228,6 +228,26 @@ uint64_t *rt_events_snapshot(struct rt_thread *live, uint32_t nfids); /* rt_lock
 
 /* ---- timing data (rt-hooks.c writes, rt-merge.c reads) ----------------------------------- */
 
+/* Per-function latency histogram of inclusive call times: bucket 0 holds [0, 16) ns, then
+ * 4 buckets per power of two from 16 ns (at most 19% wide), the last one open-ended. */
+#define RT_LAT_BUCKETS 128u
+
+static inline RT_NOINST uint32_t rt_lat_bucket(uint64_t ns) {
+  if (ns < 16)
+    return 0;
+  uint32_t msb = 63u - (uint32_t)__builtin_clzll(ns);
+  uint32_t b = (msb - 4u) * 4u + (uint32_t)((ns >> (msb - 2u)) & 3u) + 1u;
+  return b < RT_LAT_BUCKETS ? b : RT_LAT_BUCKETS - 1u;
+}
+
+/* The smallest time bucket b holds. */
+static inline uint64_t rt_lat_bucket_min(uint32_t b) {
+  if (b == 0)
+    return 0;
+  uint32_t msb = (b - 1u) / 4u + 4u, sub = (b - 1u) % 4u;
+  return (1ull << msb) + (uint64_t)sub * (1ull << (msb - 2u));
+}
+
 struct rt_fn_time {
   uint64_t timed_calls;
   uint64_t total_ns; /* inclusive, outermost activations */
@@ -238,6 +258,7 @@ struct rt_fn_time {
   uint32_t depth;    /* open activations (owner thread only) */
   uint32_t reserved; /* CPROF_SAMPLE: calls still to skip (owner thread only) */
   uint64_t skipped;  /* CPROF_SAMPLE: calls not timed */
+  uint64_t lat[RT_LAT_BUCKETS]; /* timed calls by inclusive time (rt_lat_bucket) */
 };
 
 struct rt_edge {

@@ -75,7 +75,7 @@ static uint64_t json_counter(const struct json_ctx *j, uint32_t mod, uint32_t co
 }
 
 static const struct rt_meta_fn *json_fn(const struct json_ctx *j, uint32_t fid, uint32_t *mod) {
-  static const struct rt_meta_fn unknown = {0, "<unknown>", "<unknown>", "", RT_NONE, 0, 0, 0};
+  static const struct rt_meta_fn unknown = {0, "<unknown>", "<unknown>", "", RT_NONE, 0, 0, 0, 0};
   if (fid < j->s->nfids && j->fid_mod[fid] != RT_NONE) {
     uint32_t i = *mod = j->fid_mod[fid];
     const struct rt_meta_fn *f = &j->meta[i].fns[fid - j->s->mods[i]->fid_base];
@@ -386,6 +386,52 @@ static void json_memory(struct json_ctx *j, cJSON *root) {
   json_u64(j, o, "sites_dropped", st->sites_dropped);
 }
 
+/* The time below which a share p of the timed calls fell: interpolated inside its histogram
+ * bucket, within [min, max]. */
+static uint64_t json_percentile(const struct rt_fn_time *t, double p) {
+  uint64_t rank = (uint64_t)(p * (double)t->timed_calls + 0.999999), seen = 0;
+  if (rank < 1)
+    rank = 1;
+  for (uint32_t b = 0; b < RT_LAT_BUCKETS; b++) {
+    if (!t->lat[b] || seen + t->lat[b] < rank) {
+      seen += t->lat[b];
+      continue;
+    }
+    uint64_t lo = rt_lat_bucket_min(b);
+    uint64_t hi = b + 1 < RT_LAT_BUCKETS ? rt_lat_bucket_min(b + 1) : t->max_ns + 1;
+    if (lo < t->min_ns)
+      lo = t->min_ns;
+    if (hi > t->max_ns + 1)
+      hi = t->max_ns + 1;
+    uint64_t v = hi > lo ? lo + (uint64_t)((double)(hi - lo) * (double)(rank - seen) /
+                                           (double)t->lat[b])
+                         : lo;
+    return v > t->max_ns ? t->max_ns : v < t->min_ns ? t->min_ns : v;
+  }
+  return t->max_ns;
+}
+
+/* functions[].latency: percentiles and the non-empty buckets of the inclusive times. */
+static void json_latency(struct json_ctx *j, cJSON *fo, const struct rt_fn_time *t) {
+  cJSON *o = json_check(j, cJSON_AddObjectToObject(fo, "latency"));
+  if (!o)
+    return;
+  json_u64(j, o, "p50_ns", json_percentile(t, 0.50));
+  json_u64(j, o, "p95_ns", json_percentile(t, 0.95));
+  json_u64(j, o, "p99_ns", json_percentile(t, 0.99));
+  cJSON *h = json_check(j, cJSON_AddArrayToObject(o, "histogram"));
+  for (uint32_t b = 0; h && b < RT_LAT_BUCKETS; b++) {
+    if (!t->lat[b])
+      continue;
+    cJSON *e = json_push(j, h);
+    if (!e)
+      return;
+    json_u64(j, e, "min_ns", rt_lat_bucket_min(b));
+    json_u64(j, e, "max_ns", b + 1 < RT_LAT_BUCKETS ? rt_lat_bucket_min(b + 1) - 1 : t->max_ns);
+    json_u64(j, e, "count", t->lat[b]);
+  }
+}
+
 static void json_functions(struct json_ctx *j, cJSON *arr) {
   for (uint32_t i = 0; i < j->s->nmods; i++) {
     const struct rt_module *m = j->s->mods[i];
@@ -425,6 +471,8 @@ static void json_functions(struct json_ctx *j, cJSON *arr) {
       json_u64(j, o, "min_time_ns", t->timed_calls ? t->min_ns : 0);
       json_u64(j, o, "max_time_ns", t->timed_calls ? t->max_ns : 0);
       json_u64(j, o, "unwound_calls", t->unwound_calls);
+      if (t->timed_calls)
+        json_latency(j, o, t);
       if (j->s->mem.enabled)
         json_fn_memory(j, o, &j->s->mem.fn[fid]);
       if (j->s->events_fn && t->timed_calls)

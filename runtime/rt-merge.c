@@ -78,6 +78,8 @@ void rt_fn_time_add(struct rt_fn_time *dst, const struct rt_fn_time *src) {
   dst->self_ns += src->self_ns;
   dst->sum_ns += src->sum_ns;
   dst->unwound_calls += src->unwound_calls;
+  for (uint32_t b = 0; b < RT_LAT_BUCKETS; b++)
+    dst->lat[b] += src->lat[b];
 }
 
 static int merge_edge(struct rt_edge_map *edges, const struct rt_edge *src) {
@@ -140,7 +142,8 @@ int rt_merge_open_frames(const struct rt_thread *t, uint64_t now, struct rt_fn_t
       const struct rt_fn_time *live = &t->fn[f->fid >> RT_FN_CHUNK_BITS][f->fid & (RT_FN_CHUNK - 1)];
       if (!remaining[f->fid])
         remaining[f->fid] = live->depth + 1;
-      struct rt_fn_time one = {1, 0, incl > child ? incl - child : 0, incl, incl, incl, 1, 0, 0, 0};
+      struct rt_fn_time one = {1, 0, incl > child ? incl - child : 0, incl, incl, incl, 1, 0, 0, 0, {0}};
+      one.lat[rt_lat_bucket(incl)] = 1;
       if (--remaining[f->fid] <= 1)
         one.total_ns = incl; /* the outermost open activation of fid */
       rt_fn_time_add(&fn[f->fid], &one);

@@ -499,6 +499,28 @@ def check_sample(p, args):
     eq(leaf["total_time_ns"] >= leaf["timed_calls"] * leaf["min_time_ns"], True, "leaf total")
 
 
+def check_latency(p, args):
+    work = fn(p, "work")
+    eq((work["calls"], work["timed_calls"]), (100, 100), "work: 100 timed calls")
+    lat = work["latency"]
+    hist = lat["histogram"]
+    eq(sum(b["count"] for b in hist), 100, "histogram holds every timed call")
+    expect(all(b["count"] > 0 and b["min_ns"] <= b["max_ns"] for b in hist), "non-empty buckets")
+    expect(all(a["max_ns"] < b["min_ns"] for a, b in zip(hist, hist[1:])), "buckets in order")
+    expect(all(b["max_ns"] - b["min_ns"] + 1 <= max(16, b["min_ns"] // 4 + 1) for b in hist[:-1]),
+           "buckets at most a quarter of their power of two wide")
+    lo, hi = work["min_time_ns"], work["max_time_ns"]
+    expect(lo <= lat["p50_ns"] <= lat["p95_ns"] <= lat["p99_ns"] <= hi, "percentiles in order")
+    slow = sum(b["count"] for b in hist if b["max_ns"] >= 800000)
+    eq(slow, 10, "the ten 1 ms calls are in buckets at or above 0.8 ms")
+    expect(lat["p50_ns"] < 100000, f"p50 is a fast call ({lat['p50_ns']} ns)")
+    expect(800000 <= lat["p95_ns"] <= hi and 800000 <= lat["p99_ns"] <= hi,
+           f"p95 and p99 are slow calls ({lat['p95_ns']}, {lat['p99_ns']} ns)")
+    main = fn(p, "main")
+    eq(sum(b["count"] for b in main["latency"]["histogram"]), 1, "main: one call")
+    eq(main["latency"]["p50_ns"], main["max_time_ns"], "a single call is its own percentile")
+
+
 def fnv(name):
     if not name or name == "<unknown>":
         return name

@@ -203,6 +203,11 @@ redact)
     fail "warning for CPROF_REDACT=yes"
   grep -q '"fib"' r.json || fail "CPROF_REDACT=yes hashed names"
   ;;
+latency)
+  CPROF=1 CPROF_OUTPUT=p.json run 0 "$bin/t-latency"
+  [ "$(lines err)" = 0 ] || fail "unexpected stderr"
+  $check latency p.json || fail "profile"
+  ;;
 sample)
   CPROF=1 CPROF_SAMPLE=10 CPROF_OUTPUT=p.json run 0 "$bin/t-sample"
   [ "$(lines err)" = 0 ] || fail "unexpected stderr"
