@@ -59,7 +59,7 @@ def validate(p, schema_path):
         import jsonschema
         with open(schema_path) as f:
             jsonschema.validate(p, json.load(f))
-    eq(p.get("version"), "1.1", "version")
+    eq(p.get("version"), "1.2", "version")
     eq(p.get("tool"), "cprof", "tool")
     expect(p.get("clock") in ("CLOCK_MONOTONIC", "TSC (calibrated against CLOCK_MONOTONIC)"), "clock")
     for k in ("timestamp", "pid"):
@@ -528,6 +528,39 @@ def check_redact(p, args):
            [(f"{fnv(s['file'])}:{s['line']}", fnv(s["file"]), fnv(s["function"]))
             for s in n[section]], section)
     eq([t["name"] for t in p["threads"]], [fnv(t["name"]) for t in n["threads"]], "thread names")
+
+
+def io_of(obj, kind):
+    return obj.get("io", {}).get(kind, {})
+
+
+def io_cb(obj, kind):
+    """(calls, bytes) of one I/O kind, with time_ns present."""
+    e = io_of(obj, kind)
+    expect(not e or is_uint(e.get("time_ns")), f"{kind}: time_ns")
+    return (e.get("calls", 0), e.get("bytes", 0))
+
+
+def check_io(p, args):
+    want = {"write_file": {"write": (1000, 100000)},
+            "read_file": {"read": (1001, 100000)},
+            "stdio_io": {"fwrite": (10, 40960), "fread": (11, 40960)},
+            "sock_io": {"send": (50, 10000), "recv": (50, 10000), "sendto": (5, 50),
+                        "recvfrom": (5, 50)},
+            "positional": {"pwrite": (7, 70), "pread": (7, 70), "writev": (3, 30),
+                           "readv": (3, 30)}}
+    total = {}
+    for name, kinds in want.items():
+        f = fn(p, name)
+        eq(sorted(f.get("io", {})), sorted(kinds), f"{name} io kinds")
+        for kind, cb in kinds.items():
+            eq(io_cb(f, kind), cb, f"{name} {kind}")
+            total[kind] = cb
+    expect("io" not in fn(p, "main"), "main did no I/O of its own")
+    # the process: exactly the program's calls; the profile's own write is not counted
+    eq(sorted(p.get("io", {})), sorted(total), "process io kinds")
+    for kind, cb in total.items():
+        eq(io_cb(p, kind), cb, f"process {kind}")
 
 
 def main():

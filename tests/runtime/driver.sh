@@ -134,6 +134,16 @@ malloc-fork)
   $check malloc_fork p.json parent || fail "parent profile"
   $check malloc_fork "p.json.$child" child || fail "child profile"
   ;;
+io)
+  CPROF=1 CPROF_OUTPUT=p.json run 0 "$bin/t-io"
+  [ "$(lines err)" = 0 ] || fail "unexpected stderr"
+  $check io p.json || fail "profile"
+  ;;
+io-off)
+  run 0 "$bin/t-io"
+  [ "$(lines err)" = 0 ] || fail "stderr without CPROF"
+  [ -z "$(ls | grep json)" ] || fail "profile written without CPROF"
+  ;;
 malloc-cpp)
   CPROF=1 CPROF_OUTPUT=p.json run 0 "$bin/t-malloc-cpp"
   $check malloc_cpp p.json || fail "profile"
