@@ -265,7 +265,7 @@ cprof_module_finish (void)
   tree unreg = build_extern_fn ("__cprof_unregister",
 				build_function_type_list (void_type_node, ptr_type_node,
 							  NULL_TREE));
-  DECL_WEAK (unreg) = 1;
+  declare_weak (unreg);
   tree have = build2 (NE_EXPR, boolean_type_node, build_fold_addr_expr (unreg),
 		      null_pointer_node);
   tree ucall = build_call_expr (unreg, 1, build_fold_addr_expr (module));
