@@ -1,5 +1,7 @@
 /* rt-output.c: profile destination (%p, fork suffix), atomic write, one dump at exit. */
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +54,32 @@ static int output_write_all(int fd, const char *text, size_t len) {
   return 0;
 }
 
+/* A writer killed by SIGKILL between open and rename leaves "<path>.tmp.<pid>" behind. After a
+ * complete write to path, remove those whose pid no longer exists, so they cannot accumulate
+ * (a live process with that pid, perhaps a concurrent writer, keeps its file). */
+static void output_reap_stale(const char *path) {
+  const char *slash = strrchr(path, '/');
+  const char *base = slash ? slash + 1 : path;
+  size_t blen = strlen(base);
+  char *dir = slash ? strndup(path, (size_t)(slash - path) + 1) : strdup(".");
+  DIR *d = dir ? opendir(dir) : NULL;
+  for (struct dirent *e; d && (e = readdir(d));) {
+    const char *n = e->d_name;
+    if (strncmp(n, base, blen) != 0 || strncmp(n + blen, ".tmp.", 5) != 0)
+      continue;
+    char *end;
+    long pid = strtol(n + blen + 5, &end, 10);
+    if (*end || end == n + blen + 5 || pid <= 0 || pid == (long)getpid())
+      continue;
+    if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+      continue;
+    unlinkat(dirfd(d), n, 0);
+  }
+  if (d)
+    closedir(d);
+  free(dir);
+}
+
 /* Writes "<path>.tmp.<pid>" then renames it over path, so readers never see a partial file. */
 static int output_write_atomic(const char *path, const char *text) {
   size_t tlen = strlen(path) + 32;
@@ -80,6 +108,7 @@ static int output_write_atomic(const char *path, const char *text) {
     rt_warn("cannot write profile to '%s': %s", path, strerror(err));
     return -1;
   }
+  output_reap_stale(path);
   return 0;
 }
 

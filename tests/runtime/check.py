@@ -563,6 +563,35 @@ def check_io(p, args):
         eq(io_cb(p, kind), cb, f"process {kind}")
 
 
+def check_timeline(p, args):
+    tl = p.get("timeline")
+    expect(tl is not None, "timeline present")
+    if tl is None:
+        return
+    eq(tl["interval_ns"], int(args[0]), "interval_ns")
+    s = tl["samples"]
+    expect(len(s) >= int(args[1]), f"at least {args[1]} samples, got {len(s)}")
+    if len(s) < 2:
+        return
+    t = [x["t_ns"] for x in s]
+    expect(all(a < b for a, b in zip(t, t[1:])), f"t_ns increasing: {t}")
+    cpu = [x["cpu_user_ns"] + x["cpu_system_ns"] for x in s]
+    expect(all(a <= b for a, b in zip(cpu, cpu[1:])), f"cpu never decreases: {cpu}")
+    expect(cpu[-1] > cpu[0], f"cpu increases: {cpu}")
+    if len(args) > 2 and args[2] == "grow":
+        rss = [x["rss_bytes"] for x in s]
+        expect(rss[-1] >= rss[0] + (16 << 20), f"rss rises by 16 MiB or more: {rss}")
+
+
+def check_no_timeline(p, args):
+    expect("timeline" not in p, "no timeline")
+
+
+def check_big(p, args):
+    eq(len(p["functions"]), 4000, "functions")
+    expect(all(f["calls"] >= 1 for f in p["functions"]), "every function ran")
+
+
 def main():
     schema, name, path, args = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
     with open(path) as f:

@@ -139,6 +139,52 @@ io)
   [ "$(lines err)" = 0 ] || fail "unexpected stderr"
   $check io p.json || fail "profile"
   ;;
+interval)
+  CPROF=1 CPROF_INTERVAL=0.05 CPROF_OUTPUT=p.json run 0 "$bin/t-interval" grow
+  [ "$(lines err)" = 0 ] || fail "unexpected stderr"
+  $check timeline p.json 50000000 5 grow || fail "profile"
+  ;;
+interval-invalid)
+  for v in abc 0 -1 1e9 ' 0.5' 0.5s; do
+    CPROF=1 CPROF_INTERVAL=$v CPROF_OUTPUT=p.json run 0 "$bin/t-interval" dumploop 1
+    [ "$(lines err)" = 1 ] || fail "CPROF_INTERVAL='$v': expected one warning line"
+    grep -q "^cprof: ignoring CPROF_INTERVAL='$v'" err || fail "CPROF_INTERVAL='$v': warning text"
+    $check no_timeline p.json || fail "CPROF_INTERVAL='$v': profile"
+  done
+  CPROF=1 CPROF_SNAPSHOT=1 CPROF_OUTPUT=p.json run 0 "$bin/t-interval" dumploop 1
+  grep -q "^cprof: CPROF_SNAPSHOT=1 needs CPROF_INTERVAL" err || fail "snapshot without interval"
+  ;;
+snapshot-kill)
+  # a process that never exits, killed with SIGKILL: the last periodic snapshot is the profile
+  CPROF=1 CPROF_INTERVAL=0.05 CPROF_SNAPSHOT=1 CPROF_OUTPUT=p.json "$bin/t-interval" daemon \
+    >out 2>err &
+  pid=$!
+  n=0
+  while [ $n -lt 100 ] && ! [ -s p.json ]; do sleep 0.05; n=$((n + 1)); done
+  sleep 0.4
+  kill -KILL $pid
+  wait $pid
+  [ -s p.json ] || fail "no snapshot written"
+  $check timeline p.json 50000000 3 || fail "snapshot profile"
+  ;;
+dump-kill)
+  # SIGKILL at random moments of a dump loop: the file is always a complete profile
+  CPROF=1 CPROF_OUTPUT=p.json run 0 "$bin/t-interval" dumploop 1
+  $check big p.json || fail "first profile"
+  for i in 1 2 3 4 5 6; do
+    CPROF=1 CPROF_OUTPUT=p.json "$bin/t-interval" dumploop >out 2>err &
+    pid=$!
+    sleep "0.$(od -An -N1 -tu1 /dev/urandom | tr -d ' ')"
+    kill -KILL $pid
+    wait $pid 2>/dev/null
+    $check big p.json || fail "profile after SIGKILL $i"
+  done
+  # temporary files of killed writers are removed by the next complete write to the path
+  : >p.json.tmp.2147483646 # no such pid (above any pid_max)
+  CPROF=1 CPROF_OUTPUT=p.json run 0 "$bin/t-interval" dumploop 1
+  $check big p.json || fail "last profile"
+  [ -z "$(ls -A | grep tmp)" ] || fail "stale temporary files: $(ls -A)"
+  ;;
 io-off)
   run 0 "$bin/t-io"
   [ "$(lines err)" = 0 ] || fail "stderr without CPROF"
