@@ -185,6 +185,22 @@ dump-kill)
   $check big p.json || fail "last profile"
   [ -z "$(ls -A | grep tmp)" ] || fail "stale temporary files: $(ls -A)"
   ;;
+merge-sections)
+  analyze=$bin/../../analyze/cprof-analyze
+  CPROF=1 CPROF_OUTPUT=io1.json run 0 "$bin/t-io"
+  CPROF=1 CPROF_OUTPUT=io2.json run 0 "$bin/t-io"
+  CPROF=1 CPROF_OUTPUT=m1.json run 0 "$bin/t-malloc" exact
+  CPROF=1 CPROF_OUTPUT=m2.json run 0 "$bin/t-malloc" threads
+  CPROF=1 CPROF_INTERVAL=0.05 CPROF_OUTPUT=t1.json run 0 "$bin/t-interval" grow
+  run 0 "$analyze" merge io1.json io2.json -o io.json
+  $check merged io.json io io1.json io2.json || fail "merged io"
+  run 0 "$analyze" merge m1.json m1.json m2.json -o m.json
+  $check merged m.json memory m1.json m1.json m2.json || fail "merged memory"
+  run 0 "$analyze" merge t1.json io1.json -o t.json
+  $check merged t.json timeline t1.json io1.json || fail "merged timeline"
+  run 0 "$analyze" merge t1.json t1.json -o tt.json
+  $check merged tt.json timeline t1.json t1.json || fail "merged timelines"
+  ;;
 io-off)
   run 0 "$bin/t-io"
   [ "$(lines err)" = 0 ] || fail "stderr without CPROF"
