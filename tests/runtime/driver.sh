@@ -138,6 +138,14 @@ io)
   CPROF=1 CPROF_OUTPUT=p.json run 0 "$bin/t-io"
   [ "$(lines err)" = 0 ] || fail "unexpected stderr"
   $check io p.json || fail "profile"
+  analyze=$bin/../../analyze/cprof-analyze
+  run 0 "$analyze" --no-color p.json
+  grep -q "^== I/O" out || fail "no I/O section in the report"
+  grep -Eq "^ +1000 +97.7 KiB .* write_file$" out || fail "write_file row: $(grep write_file out)"
+  run 0 "$analyze" --json p.json
+  /usr/bin/python3 -c "import json,sys; d=json.load(open('out')); f=d['io']['functions']
+assert {x['name']: (x['calls'], x['bytes']) for x in f}['read_file'] == (1001, 100000), f
+assert d['io']['kinds']['fwrite']['bytes'] == 40960" || fail "--json io"
   ;;
 interval)
   CPROF=1 CPROF_INTERVAL=0.05 CPROF_OUTPUT=p.json run 0 "$bin/t-interval" grow
