@@ -107,9 +107,13 @@ static RT_NOINST void io_add(struct io_stat *s, uint64_t bytes, uint64_t ns) {
   __atomic_add_fetch(&s->time_ns, ns, __ATOMIC_RELAXED);
 }
 
-/* Whether this call is the program's: profiling on and not the runtime's own I/O. */
+/* Whether this call is the program's: profiling on and not the runtime's own I/O (rt_internal:
+ * dumps, start-up; in_hook: the hooks' CPROF_EVENTS counter reads). */
 static inline RT_NOINST int io_counted(void) {
-  return RT_UNLIKELY(__atomic_load_n(&io_on, __ATOMIC_RELAXED)) && !rt_internal;
+  if (RT_LIKELY(!__atomic_load_n(&io_on, __ATOMIC_RELAXED)) || rt_internal)
+    return 0;
+  const struct rt_thread *t = rt_self_tls;
+  return !(t && t->in_hook);
 }
 
 static RT_NOINST void io_record(enum io_kind k, int64_t ret, uint64_t start) {
@@ -117,8 +121,7 @@ static RT_NOINST void io_record(enum io_kind k, int64_t ret, uint64_t start) {
   uint64_t bytes = ret > 0 ? (uint64_t)ret : 0; /* bytes actually transferred, not requested */
   io_add(&io_total[k], bytes, ns);
   struct rt_thread *t = rt_self_tls;
-  /* A signal that interrupted a hook sees a half-updated shadow stack: totals only. */
-  if (!t || t->in_hook)
+  if (!t)
     return;
   uint32_t fid = rt_thread_top_fid(t);
   if (fid == RT_NONE)
