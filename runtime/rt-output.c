@@ -54,7 +54,7 @@ static int output_write_all(int fd, const char *text, size_t len) {
   return 0;
 }
 
-/* A writer killed by SIGKILL between open and rename leaves "<path>.tmp.<pid>" behind. After a
+/* A writer killed by SIGKILL between open and rename leaves "<path>.tmp.<pid>.<n>" behind. After a
  * complete write to path, remove those whose pid no longer exists, so they cannot accumulate
  * (a live process with that pid, perhaps a concurrent writer, keeps its file). */
 static void output_reap_stale(const char *path) {
@@ -69,7 +69,12 @@ static void output_reap_stale(const char *path) {
       continue;
     char *end;
     long pid = strtol(n + blen + 5, &end, 10);
-    if (*end || end == n + blen + 5 || pid <= 0 || pid == (long)getpid())
+    if (end == n + blen + 5 || pid <= 0 || pid == (long)getpid())
+      continue;
+    if (*end == '.') /* ".<sequence>" */
+      for (end++; *end >= '0' && *end <= '9';)
+        end++;
+    if (*end)
       continue;
     if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
       continue;
@@ -80,7 +85,7 @@ static void output_reap_stale(const char *path) {
   free(dir);
 }
 
-/* Writes "<path>.tmp.<pid>" then renames it over path, so readers never see a partial file. */
+/* Writes "<path>.tmp.<pid>.<n>" then renames it over path, so readers never see a partial file. */
 static int output_write_atomic(const char *path, const char *text) {
   size_t tlen = strlen(path) + 32;
   char *tmp = malloc(tlen);
@@ -88,7 +93,11 @@ static int output_write_atomic(const char *path, const char *text) {
     rt_warn("cannot write profile to '%s': %s", path, strerror(ENOMEM));
     return -1;
   }
-  snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
+  /* The sequence number keeps concurrent dumps of one process (a CPROF_SNAPSHOT and a
+   * cprof_dump, a dump signal or an exec) from writing into the same temporary file. */
+  static unsigned output_seq;
+  snprintf(tmp, tlen, "%s.tmp.%ld.%u", path, (long)getpid(),
+           __atomic_fetch_add(&output_seq, 1, __ATOMIC_RELAXED));
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
   int err = 0;
   if (fd < 0) {

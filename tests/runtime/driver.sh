@@ -189,6 +189,7 @@ dump-kill)
   done
   # temporary files of killed writers are removed by the next complete write to the path
   : >p.json.tmp.2147483646 # no such pid (above any pid_max)
+  : >p.json.tmp.2147483645.3
   CPROF=1 CPROF_OUTPUT=p.json run 0 "$bin/t-interval" dumploop 1
   $check big p.json || fail "last profile"
   [ -z "$(ls -A | grep tmp)" ] || fail "stale temporary files: $(ls -A)"
