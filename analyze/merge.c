@@ -724,7 +724,9 @@ int merge_main(int argc, char **argv)
                    "Functions match by (linkage_name, file, static); loops, branches and switches by\n"
                    "(file, line, column, function); call-graph edges by (caller, callee, kind). Counts and\n"
                    "times add; min_time_ns is the minimum of the minimums, max_time_ns the maximum of the\n"
-                   "maximums, avg_time_ns the average over all timed calls; threads are concatenated.\n");
+                   "maximums, avg_time_ns the average over all timed calls; threads are concatenated.\n"
+                   "memory and io add (peak_live_bytes is the largest peak); a timeline is kept only\n"
+                   "when a single profile has one.\n");
             free(paths);
             return 0;
         } else if (options && (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0)) {
