@@ -74,6 +74,14 @@ static void io_resolve(void) {
   (void)IO_REAL(sendto), (void)IO_REAL(recvfrom);
 }
 
+/* Eagerly, whether or not CPROF is set: a program whose first write is in a signal handler must
+ * not reach dlsym there. */
+__attribute__((constructor(101))) static void io_ctor(void) {
+  RT_INTERNAL_BEGIN();
+  io_resolve();
+  RT_INTERNAL_END();
+}
+
 void rt_io_init(void) {
   io_resolve();
   __atomic_store_n(&io_on, 1, __ATOMIC_RELEASE);

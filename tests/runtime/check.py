@@ -542,6 +542,15 @@ def io_cb(obj, kind):
     return (e.get("calls", 0), e.get("bytes", 0))
 
 
+def check_io_signal(p, args):
+    loop, handler = int(args[0]), int(args[1])
+    w = p["io"]["write"]
+    # handler writes that interrupted a hook are not counted; every other write is, once
+    expect(loop <= w["calls"] <= loop + handler, f"write calls {w['calls']} in [{loop}, {loop + handler}]")
+    expect(handler > 10, f"the handler ran ({handler} times)")
+    eq(fn(p, "write_file")["io"]["write"]["calls"] >= loop, True, "write_file writes")
+
+
 def check_io(p, args):
     want = {"write_file": {"write": (1000, 100000)},
             "read_file": {"read": (1001, 100000)},

@@ -210,6 +210,13 @@ merge-sections)
   run 0 "$analyze" merge t1.json t1.json -o tt.json
   $check merged tt.json timeline t1.json t1.json || fail "merged timelines"
   ;;
+io-signal)
+  CPROF=1 CPROF_OUTPUT=p.json run 0 "$bin/t-io" signal
+  [ "$(lines err)" = 0 ] || fail "unexpected stderr"
+  set -- $(cat out)
+  [ "$1" = loop_writes ] || fail "output: $(cat out)"
+  $check io_signal p.json "$2" "$4" || fail "profile"
+  ;;
 io-off)
   run 0 "$bin/t-io"
   [ "$(lines err)" = 0 ] || fail "stderr without CPROF"
