@@ -2,6 +2,7 @@
 #include "report-io.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,9 +55,17 @@ static io_row *io_rows(const profile *p, size_t *n)
     io_row *rows = calloc(cap ? cap : 1, sizeof *rows);
     *n = 0;
     if (rows == NULL) return NULL;
+    /* A --filter view keeps a subset of p->functions but shares the document: list only those. */
+    bool filtered = p->nfunctions != cap;
     cJSON_ArrayForEach(f, fns) {
         const cJSON *io = cJSON_GetObjectItemCaseSensitive(f, "io");
         if (!cJSON_IsObject(io) || *n >= cap) continue;
+        if (filtered) {
+            uint64_t id = u64_of(f, "id");
+            size_t i = 0;
+            while (i < p->nfunctions && p->functions[i].id != id) i++;
+            if (i == p->nfunctions) continue;
+        }
         rows[*n].fn = f;
         io_sum(io, &rows[*n]);
         (*n)++;
@@ -71,6 +80,7 @@ static const char *fn_name(const cJSON *f)
     return cJSON_IsString(v) ? v->valuestring : "?";
 }
 
+/* The process totals per kind always cover the whole run (as shares do under --filter). */
 int report_io_print(const util_out *o, const profile *p)
 {
     const cJSON *io = cJSON_GetObjectItemCaseSensitive(p->root, "io"), *k;

@@ -142,6 +142,9 @@ io)
   run 0 "$analyze" --no-color p.json
   grep -q "^== I/O" out || fail "no I/O section in the report"
   grep -Eq "^ +1000 +97.7 KiB .* write_file$" out || fail "write_file row: $(grep write_file out)"
+  run 0 "$analyze" --no-color --filter 'write*' p.json
+  grep -q "read_file$" out && fail "--filter: read_file listed in the I/O section"
+  grep -q "write_file$" out || fail "--filter: write_file missing from the I/O section"
   run 0 "$analyze" --json p.json
   /usr/bin/python3 -c "import json,sys; d=json.load(open('out')); f=d['io']['functions']
 assert {x['name']: (x['calls'], x['bytes']) for x in f}['read_file'] == (1001, 100000), f
