@@ -1,4 +1,4 @@
-/* merge-sections.c: merge of the 1.1/1.2 sections: memory, io (process and per function), timeline. */
+/* merge-sections.c: merge of the 1.1/1.2 sections: memory, events, io (process and per function), timeline. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,6 +121,29 @@ static bool merge_memory(cJSON *out, const profile *ps, size_t n)
     return sort_array(hist, cmp_min_bytes, (size_t)-1) && sort_array(sites, cmp_site_bytes, MERGE_MEM_SITES);
 }
 
+/* events (CPROF_EVENTS): one entry per event name, in first-seen order; totals add, supported
+ * when any input could count it. threads[].events are not carried over. */
+static bool merge_events(cJSON *out, const profile *ps, size_t n)
+{
+    static const char *const add[] = {"total", NULL};
+    cJSON *ev = NULL;
+    for (size_t k = 0; k < n; k++) {
+        const cJSON *in = cJSON_GetObjectItemCaseSensitive(ps[k].root, "events"), *e;
+        if (!cJSON_IsArray(in)) continue;
+        if ((ev == NULL && (ev = cJSON_AddArrayToObject(out, "events")) == NULL) || !merge_keyed(ev, in, "name", NULL, add))
+            return false;
+        cJSON_ArrayForEach(e, in) {
+            if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "supported"))) continue;
+            cJSON *d;
+            cJSON_ArrayForEach(d, ev) {
+                if (cJSON_Compare(cJSON_GetObjectItemCaseSensitive(d, "name"), cJSON_GetObjectItemCaseSensitive(e, "name"), 1))
+                    cJSON_ReplaceItemInObjectCaseSensitive(d, "supported", cJSON_CreateTrue());
+            }
+        }
+    }
+    return true;
+}
+
 /* timeline: the series of different processes do not add up. One input with a timeline keeps
  * it as is; with several, the section is left out (documented). */
 static bool merge_timeline(cJSON *out, const profile *ps, size_t n)
@@ -151,8 +174,9 @@ bool merge_sections(cJSON *out, const profile *ps, size_t n, size_t *const *fmap
         size_t j = 0;
         cJSON_ArrayForEach(e, in) {
             size_t id = fmap[k][j++];
-            for (int s = 0; ok && s < 2; s++) {
-                const char *key = s == 0 ? "memory" : "io";
+            static const char *const keys[] = {"memory", "io", "events"};
+            for (int s = 0; ok && s < 3; s++) {
+                const char *key = keys[s];
                 const cJSON *sec = cJSON_GetObjectItemCaseSensitive(e, key);
                 cJSON *d;
                 if (cJSON_IsObject(sec) && id < nout)
@@ -169,5 +193,5 @@ bool merge_sections(cJSON *out, const profile *ps, size_t n, size_t *const *fmap
         if (!cJSON_IsObject(in)) continue;
         if ((io == NULL && (io = cJSON_AddObjectToObject(out, "io")) == NULL) || !add_tree(io, in)) return false;
     }
-    return merge_memory(out, ps, n) && merge_timeline(out, ps, n);
+    return merge_memory(out, ps, n) && merge_events(out, ps, n) && merge_timeline(out, ps, n);
 }

@@ -626,7 +626,7 @@ cJSON *merge_profiles(const profile *ps, size_t n, char *err, size_t errlen, siz
     }
     /* 1.0 unless a section of a later format was merged */
     if (cJSON_GetObjectItemCaseSensitive(m.out, "memory") || cJSON_GetObjectItemCaseSensitive(m.out, "io") ||
-        cJSON_GetObjectItemCaseSensitive(m.out, "timeline"))
+        cJSON_GetObjectItemCaseSensitive(m.out, "timeline") || cJSON_GetObjectItemCaseSensitive(m.out, "events"))
     {
         /* 1.1 made statistics.sample_rate required: the largest CPROF_SAMPLE of the inputs */
         double rate = 1;

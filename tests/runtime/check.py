@@ -646,6 +646,17 @@ def check_merged(p, args):
                    sum(fn(q, f["name"]).get("memory", {}).get("allocated_bytes", 0)
                        for q in ins),
                    f"merged memory of {f['name']}")
+    elif kind == "events":
+        tot = {}
+        for q in ins:
+            for e in q.get("events", []):
+                tot[e["name"]] = tot.get(e["name"], 0) + e["total"]
+        eq({e["name"]: e["total"] for e in p.get("events", [])}, tot, "merged event totals")
+        for f in ins[0]["functions"]:
+            if "events" in f:
+                eq(fn(p, f["name"])["events"],
+                   {k: sum(fn(q, f["name"]).get("events", {}).get(k, 0) for q in ins)
+                    for k in f["events"]}, f"merged events of {f['name']}")
     elif kind == "timeline":
         with_tl = [q["timeline"] for q in ins if "timeline" in q]
         if len(with_tl) == 1:

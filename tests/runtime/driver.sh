@@ -208,6 +208,10 @@ merge-sections)
   $check merged io.json io io1.json io2.json || fail "merged io"
   run 0 "$analyze" merge m1.json m1.json m2.json -o m.json
   $check merged m.json memory m1.json m1.json m2.json || fail "merged memory"
+  CPROF=1 CPROF_EVENTS=task-clock,page-faults CPROF_OUTPUT=e1.json run 0 "$bin/t-events"
+  cp e1.json e2.json
+  run 0 "$analyze" merge e1.json e2.json -o e.json
+  $check merged e.json events e1.json e2.json || fail "merged events"
   run 0 "$analyze" merge t1.json io1.json -o t.json
   $check merged t.json timeline t1.json io1.json || fail "merged timeline"
   run 0 "$analyze" merge t1.json t1.json -o tt.json
