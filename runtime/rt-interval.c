@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,7 +205,15 @@ int rt_interval_json(cJSON *root) {
   if (!iv_samples)
     return 0;
   int rc = -1;
-  pthread_mutex_lock(&iv_lock);
+  /* A dump from a signal handler may have interrupted the holder of iv_lock in this very thread
+   * (fork's prepare handler): give up on the series rather than deadlock. The sampler itself
+   * holds it for microseconds (a decimation for well under a millisecond). */
+  int tries = 0;
+  while (pthread_mutex_trylock(&iv_lock) != 0)
+    if (++tries > 20000)
+      return 0;
+    else
+      sched_yield();
   cJSON *o = cJSON_AddObjectToObject(root, "timeline");
   cJSON *arr = o ? cJSON_AddArrayToObject(o, "samples") : NULL;
   if (arr && iv_u64(o, "interval_ns", iv_tick_ns * iv_stride) == 0) {
