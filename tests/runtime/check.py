@@ -593,6 +593,12 @@ def check_timeline(p, args):
         expect(rss[-1] >= rss[0] + (16 << 20), f"rss rises by 16 MiB or more: {rss}")
 
 
+def check_snapshot(p, args):
+    check_timeline(p, args)
+    expect(fn(p, "function_0")["calls"] > 0, "the daemon's calls are in the snapshot")
+    eq(len(p["threads"]), 1, "the sampler is not a profiled thread")
+
+
 def check_no_timeline(p, args):
     expect("timeline" not in p, "no timeline")
 

@@ -176,7 +176,7 @@ snapshot-kill)
   kill -KILL $pid
   wait $pid
   [ -s p.json ] || fail "no snapshot written"
-  $check timeline p.json 50000000 3 || fail "snapshot profile"
+  $check snapshot p.json 50000000 3 || fail "snapshot profile"
   ;;
 dump-kill)
   # SIGKILL at random moments of a dump loop: the file is always a complete profile
