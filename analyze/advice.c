@@ -1,5 +1,6 @@
 /* advice.c: hotspot classes, sorting and filtering, rule-based recommendations, the --json analysis. */
 #include "advice.h"
+#include "report-io.h"
 
 #include <errno.h>
 #include <fnmatch.h>
@@ -611,6 +612,7 @@ int advice_json(FILE *out, const char *path, const profile *p, const advice_opts
     if ((arr = json_functions(p, opts)) == NULL || !cJSON_AddItemToObject(root, "functions", arr)) goto done;
     if ((arr = json_loops(p, opts)) == NULL || !cJSON_AddItemToObject(root, "loops", arr)) goto done;
     if ((arr = json_branches(p, opts)) == NULL || !cJSON_AddItemToObject(root, "branches", arr)) goto done;
+    if (report_io_json(root, p) < 0) goto done;
     if (advice_recommend(p, opts->threshold, &recs, &n) < 0) goto done;
     if ((arr = cJSON_AddArrayToObject(root, "recommendations")) == NULL) goto done;
     for (size_t i = 0; i < n; i++) {

@@ -620,6 +620,24 @@ cJSON *merge_profiles(const profile *ps, size_t n, char *err, size_t errlen, siz
         !merge_sites(&m, SITE_BRANCH) || !merge_sites(&m, SITE_SWITCH) || !merge_threads(&m, &threads) ||
         !merge_statistics(&m, threads))
         goto done;
+    if (!merge_sections(m.out, ps, n, m.fmap)) {
+        oom(&m);
+        goto done;
+    }
+    /* 1.0 unless a section of a later format was merged */
+    if (cJSON_GetObjectItemCaseSensitive(m.out, "memory") || cJSON_GetObjectItemCaseSensitive(m.out, "io") ||
+        cJSON_GetObjectItemCaseSensitive(m.out, "timeline") || cJSON_GetObjectItemCaseSensitive(m.out, "events"))
+    {
+        /* 1.1 made statistics.sample_rate required: the largest CPROF_SAMPLE of the inputs */
+        double rate = 1;
+        for (size_t k = 0; k < n; k++) {
+            const cJSON *r = cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetObjectItemCaseSensitive(ps[k].root, "statistics"), "sample_rate");
+            if (cJSON_IsNumber(r) && r->valuedouble > rate) rate = r->valuedouble;
+        }
+        cJSON_ReplaceItemInObjectCaseSensitive(m.out, "version", cJSON_CreateString("1.2"));
+        cJSON_AddNumberToObject(cJSON_GetObjectItemCaseSensitive(m.out, "statistics"), "sample_rate", rate);
+    }
     static const char *const order[] = {"modules", "functions", "call_graph", "loops", "branches", "switches", "threads"};
     for (size_t i = 0; i < sizeof order / sizeof *order; i++) move_last(m.out, order[i]);
     ok = true;
@@ -706,7 +724,9 @@ int merge_main(int argc, char **argv)
                    "Functions match by (linkage_name, file, static); loops, branches and switches by\n"
                    "(file, line, column, function); call-graph edges by (caller, callee, kind). Counts and\n"
                    "times add; min_time_ns is the minimum of the minimums, max_time_ns the maximum of the\n"
-                   "maximums, avg_time_ns the average over all timed calls; threads are concatenated.\n");
+                   "maximums, avg_time_ns the average over all timed calls; threads are concatenated.\n"
+                   "memory and io add (peak_live_bytes is the largest peak); a timeline is kept only\n"
+                   "when a single profile has one.\n");
             free(paths);
             return 0;
         } else if (options && (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0)) {

@@ -7,6 +7,8 @@
  *   static struct __cprof_module __cprof_module
  *     = { 1, N, F, 0, "<metadata text>", __cprof_tls, 0 };
  *   static void ctor (void) { __cprof_register (&__cprof_module); }  // priority 100
+ *   extern void __cprof_unregister (struct __cprof_module *) __attribute__ ((weak));
+ *   static void dtor (void) { if (__cprof_unregister) __cprof_unregister (&__cprof_module); }
  *
  * The counter array is created before its size is known (the instrumentation pass hands
  * out indexes as it goes); cprof_module_finish gives it its final type and finalizes it.
@@ -256,4 +258,19 @@ cprof_module_finish (void)
   tree body = NULL_TREE;
   append_to_statement_list (call, &body);
   cgraph_build_static_cdtor ('I', body, MAX_RESERVED_INIT_PRIORITY);
+
+  /* The destructor, same priority: dlclose unmaps the metadata and the TLS counters, so the
+     runtime folds and copies them first. Weak: a runtime from before __cprof_unregister
+     still loads these objects (the call is skipped). */
+  tree unreg = build_extern_fn ("__cprof_unregister",
+				build_function_type_list (void_type_node, ptr_type_node,
+							  NULL_TREE));
+  declare_weak (unreg);
+  tree have = build2 (NE_EXPR, boolean_type_node, build_fold_addr_expr (unreg),
+		      null_pointer_node);
+  tree ucall = build_call_expr (unreg, 1, build_fold_addr_expr (module));
+  tree dbody = NULL_TREE;
+  append_to_statement_list (build3 (COND_EXPR, void_type_node, have, ucall, NULL_TREE),
+			    &dbody);
+  cgraph_build_static_cdtor ('D', dbody, MAX_RESERVED_INIT_PRIORITY);
 }

@@ -28,6 +28,9 @@ extern int __cprof_active;
 extern __thread int __cprof_icall;
 
 void __cprof_register(struct __cprof_module *module);
+/* From the TU destructor (dlclose, exit). Instrumented code references it weakly, so objects
+ * built by a newer plugin still load against a runtime without it; ABI version stays 1. */
+void __cprof_unregister(struct __cprof_module *module);
 void __cprof_enter(struct __cprof_module *module, uint32_t local_fid);
 void __cprof_exit(struct __cprof_module *module, uint32_t local_fid);
 

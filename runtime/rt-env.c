@@ -89,7 +89,10 @@ static void env_read_identity(void) {
   rt_config.argc = i;
 }
 
-static void env_atexit(void) { rt_output_final(); }
+static void env_atexit(void) {
+  rt_interval_stop(); /* no snapshot may race with (or follow) the final profile */
+  rt_output_final();
+}
 
 static void env_init(void) {
   const char *v = getenv("CPROF");
@@ -131,10 +134,12 @@ static void env_init(void) {
   rt_config.enabled = 1;
   rt_threads_init();
   rt_mem_init();
+  rt_io_init();
   if (atexit(env_atexit) != 0)
     rt_warn("cannot register the exit handler; the profile will not be written at exit");
   rt_signals_init();
   __atomic_store_n(&__cprof_active, 1, __ATOMIC_RELEASE);
+  rt_interval_init();
 }
 
 static void env_init_internal(void) {

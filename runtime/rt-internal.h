@@ -92,12 +92,19 @@ struct rt_module {
   uint32_t num_counters;
   uint32_t num_functions;
   uint64_t *totals; /* counters merged from exited threads (rt_lock) */
+  const char *metadata; /* abi->metadata, or the runtime's copy once the module is unloaded */
+  int unloaded;         /* __cprof_unregister ran: abi and its TLS must not be touched */
 };
 
 int rt_module_register(struct __cprof_module *m);
 uint32_t rt_module_count(void);               /* acquire: modules [0, n) are complete */
 struct rt_module *rt_module_get(uint32_t index);
 uint32_t rt_module_fid_end(uint32_t nmods);   /* first fid after modules [0, nmods) */
+
+/* The calling thread's counters of m, or NULL once m's library was unloaded (dlclose). */
+static inline RT_NOINST uint64_t *rt_module_tls(const struct rt_module *m) {
+  return __atomic_load_n(&m->unloaded, __ATOMIC_ACQUIRE) ? NULL : m->abi->tls_counters();
+}
 
 /* ---- rt-meta.c: metadata text ------------------------------------------------------------ */
 
@@ -389,6 +396,7 @@ void rt_thread_capture(struct rt_thread *t);
 int rt_snapshot_take(struct rt_snapshot *s);
 void rt_snapshot_free(struct rt_snapshot *s);
 void rt_threads_reset(void);
+void rt_threads_fold_module(struct rt_module *m, uint64_t *own); /* rt_lock held: dlclose */
 
 /* ---- rt-json.c / rt-output.c ------------------------------------------------------------- */
 
@@ -397,6 +405,20 @@ int rt_output_dump(const char *path);
 void rt_output_final(void);
 void rt_output_forked(void);
 void rt_output_rearm(void); /* an exec failed: the exit-time profile is written again */
+
+/* ---- rt-io.c: I/O interposition ---------------------------------------------------------- */
+
+struct cJSON;
+void rt_io_init(void);        /* start-up: resolve the real functions, start counting */
+void rt_io_fork_child(void);
+int rt_io_json(struct cJSON *root);                   /* "io"; -1 on OOM */
+int rt_io_json_fn(struct cJSON *fn_obj, uint32_t fid); /* functions[].io; -1 on OOM */
+
+/* ---- rt-interval.c: CPROF_INTERVAL sampler and periodic snapshots ------------------------ */
+
+void rt_interval_init(void);  /* start-up: parse CPROF_INTERVAL / CPROF_SNAPSHOT, start */
+void rt_interval_stop(void);  /* exit: stop and join the sampler before the final dump */
+int rt_interval_json(struct cJSON *root);             /* "timeline"; -1 on OOM */
 
 /* ---- rt-signal.c ------------------------------------------------------------------------- */
 

@@ -477,6 +477,8 @@ static void json_functions(struct json_ctx *j, cJSON *arr) {
         json_fn_memory(j, o, &j->s->mem.fn[fid]);
       if (j->s->events_fn && t->timed_calls)
         json_event_values(j, o, &j->s->events_fn[(size_t)fid * rt_events.n]);
+      if (rt_io_json_fn(o, fid) != 0)
+        j->oom = 1;
     }
   }
 }
@@ -562,7 +564,7 @@ static cJSON *json_array(struct json_ctx *j, cJSON *root, const char *key) {
 
 static void json_document(struct json_ctx *j, cJSON *root) {
   const struct rt_snapshot *s = j->s;
-  json_str(j, root, "version", "1.1");
+  json_str(j, root, "version", "1.2");
   json_str(j, root, "tool", "cprof");
   json_u64(j, root, "timestamp", (uint64_t)time(NULL));
   json_name(j, root, "binary", rt_config.binary);
@@ -621,6 +623,8 @@ static void json_document(struct json_ctx *j, cJSON *root) {
   json_threads(j, threads);
   json_memory(j, root);
   json_events(j, root);
+  if (rt_io_json(root) != 0 || rt_interval_json(root) != 0)
+    j->oom = 1;
 }
 
 /* Returns the profile text (free() it), or NULL when memory ran out. */
@@ -640,7 +644,7 @@ char *rt_json_render(const struct rt_snapshot *s) {
   uint32_t parsed = 0;
   for (; parsed < s->nmods; parsed++) {
     const struct rt_module *m = s->mods[parsed];
-    if (rt_meta_parse(m->abi->metadata, m->num_counters, m->num_functions, &j.meta[parsed]) != 0) {
+    if (rt_meta_parse(m->metadata, m->num_counters, m->num_functions, &j.meta[parsed]) != 0) {
       j.oom = 1;
       break;
     }

@@ -1,5 +1,6 @@
 /* rt-module.c: module (translation unit) registration and global function ids. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "rt-internal.h"
 
@@ -70,6 +71,8 @@ int rt_module_register(struct __cprof_module *m) {
   rm->num_counters = m->num_counters;
   rm->num_functions = m->num_functions;
   rm->totals = totals;
+  rm->metadata = m->metadata;
+  rm->unloaded = 0;
   m->fid_base = mod_fids;
   mod_fids += m->num_functions;
   __atomic_store_n(&m->next, &mod_list_end, __ATOMIC_RELEASE);
@@ -89,4 +92,37 @@ CPROF_EXPORT RT_NOINST void __cprof_register(struct __cprof_module *m) {
   struct rt_thread *t = rt_self_tls ? rt_self_tls : rt_thread_attach();
   if (t)
     rt_thread_capture(t);
+}
+
+/* The library holding m is being unloaded (its destructor, from dlclose or at exit): keep
+ * everything the profile needs from it. Its fids stay reserved; loading it again registers a
+ * new module (the static descriptor is fresh again), so each load is its own module entry. */
+CPROF_EXPORT RT_NOINST void __cprof_unregister(struct __cprof_module *m) {
+  if (!rt_config.enabled || !m || __atomic_load_n(&m->next, __ATOMIC_ACQUIRE) == NULL ||
+      m->fid_base == RT_FID_REJECTED)
+    return;
+  RT_INTERNAL_BEGIN();
+  /* The calling thread's block, read before the lock: tls_counters may allocate it. */
+  uint64_t *own = m->tls_counters();
+  char *meta = m->metadata ? strdup(m->metadata) : NULL;
+  pthread_mutex_lock(&rt_lock);
+  uint32_t n = mod_count;
+  for (uint32_t i = 0; i < n; i++) {
+    struct rt_module *rm = rt_module_get(i);
+    if (rm->abi != m || rm->unloaded)
+      continue;
+    rt_threads_fold_module(rm, own);
+    if (meta || !m->metadata) {
+      rm->metadata = meta;
+      meta = NULL;
+    } else {
+      static const char empty[] = "cprof-metadata\t1\n";
+      rm->metadata = empty; /* out of memory: the functions lose their names, not the counts */
+    }
+    __atomic_store_n(&rm->unloaded, 1, __ATOMIC_RELEASE);
+    break;
+  }
+  pthread_mutex_unlock(&rt_lock);
+  free(meta);
+  RT_INTERNAL_END();
 }

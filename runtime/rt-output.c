@@ -1,9 +1,12 @@
 /* rt-output.c: profile destination (%p, fork suffix), atomic write, one dump at exit. */
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "rt-internal.h"
@@ -52,15 +55,73 @@ static int output_write_all(int fd, const char *text, size_t len) {
   return 0;
 }
 
-/* Writes "<path>.tmp.<pid>" then renames it over path, so readers never see a partial file. */
+/* A writer killed by SIGKILL between open and rename leaves "<path>.tmp.<pid>.<n>" behind. After a
+ * complete write to path, remove those whose pid no longer exists, so they cannot accumulate
+ * (a live process with that pid, perhaps a concurrent writer, keeps its file). */
+static void output_reap_stale(const char *path) {
+  const char *slash = strrchr(path, '/');
+  const char *base = slash ? slash + 1 : path;
+  size_t blen = strlen(base);
+  char *dir = slash ? strndup(path, (size_t)(slash - path) + 1) : strdup(".");
+  DIR *d = dir ? opendir(dir) : NULL;
+  for (struct dirent *e; d && (e = readdir(d));) {
+    const char *n = e->d_name;
+    if (strncmp(n, base, blen) != 0 || strncmp(n + blen, ".tmp.", 5) != 0)
+      continue;
+    char *end;
+    long pid = strtol(n + blen + 5, &end, 10);
+    if (end == n + blen + 5 || pid <= 0 || pid == (long)getpid())
+      continue;
+    if (*end == '.') /* ".<sequence>" */
+      for (end++; *end >= '0' && *end <= '9';)
+        end++;
+    if (*end)
+      continue;
+    if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+      continue;
+    unlinkat(dirfd(d), n, 0);
+  }
+  if (d)
+    closedir(d);
+  free(dir);
+}
+
+/* A path that names something other than a regular file (/dev/null, /dev/stdout, a FIFO) is
+ * written in place: renaming a file over it would replace the device or the pipe. */
+static int output_write_special(const char *path, const char *text) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  int err = 0;
+  if (fd < 0) {
+    err = errno;
+  } else {
+    if (output_write_all(fd, text, strlen(text)) != 0 || output_write_all(fd, "\n", 1) != 0)
+      err = errno ? errno : EIO;
+    if (close(fd) != 0 && !err)
+      err = errno;
+  }
+  if (err) {
+    rt_warn("cannot write profile to '%s': %s", path, strerror(err));
+    return -1;
+  }
+  return 0;
+}
+
+/* Writes "<path>.tmp.<pid>.<n>" then renames it over path, so readers never see a partial file. */
 static int output_write_atomic(const char *path, const char *text) {
+  struct stat st;
+  if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+    return output_write_special(path, text);
   size_t tlen = strlen(path) + 32;
   char *tmp = malloc(tlen);
   if (!tmp) {
     rt_warn("cannot write profile to '%s': %s", path, strerror(ENOMEM));
     return -1;
   }
-  snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
+  /* The sequence number keeps concurrent dumps of one process (a CPROF_SNAPSHOT and a
+   * cprof_dump, a dump signal or an exec) from writing into the same temporary file. */
+  static unsigned output_seq;
+  snprintf(tmp, tlen, "%s.tmp.%ld.%u", path, (long)getpid(),
+           __atomic_fetch_add(&output_seq, 1, __ATOMIC_RELAXED));
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
   int err = 0;
   if (fd < 0) {
@@ -80,6 +141,7 @@ static int output_write_atomic(const char *path, const char *text) {
     rt_warn("cannot write profile to '%s': %s", path, strerror(err));
     return -1;
   }
+  output_reap_stale(path);
   return 0;
 }
 

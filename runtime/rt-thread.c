@@ -68,7 +68,7 @@ void rt_thread_capture(struct rt_thread *t) {
     return;
   }
   for (uint32_t i = have; i < n; i++)
-    ptrs[i - have] = rt_module_get(i)->abi->tls_counters(); /* must run in t's thread */
+    ptrs[i - have] = rt_module_tls(rt_module_get(i)); /* must run in t's thread */
   pthread_mutex_lock(&rt_lock);
   if (n > t->ctr_cap) {
     uint32_t cap = t->ctr_cap ? t->ctr_cap : 8;
@@ -152,14 +152,14 @@ static void thread_key_dtor(void *arg) {
   uint32_t n = rt_module_count();
   uint64_t **ptrs = calloc(n ? n : 1, sizeof *ptrs);
   for (uint32_t i = 0; ptrs && i < n; i++)
-    ptrs[i] = rt_module_get(i)->abi->tls_counters();
+    ptrs[i] = rt_module_tls(rt_module_get(i));
   struct rt_thread_summary sum;
   thread_summarize(t, now, &sum);
   pthread_mutex_lock(&rt_lock);
   for (uint32_t i = 0; i < n; i++) {
     struct rt_module *m = rt_module_get(i);
     uint64_t *c = ptrs ? ptrs[i] : i < t->nctr ? t->ctr[i] : NULL;
-    if (!c)
+    if (!c || m->unloaded) /* unloaded: __cprof_unregister already folded this thread */
       continue;
     for (uint32_t k = 0; k < m->num_counters; k++) {
       m->totals[k] += c[k];
@@ -252,8 +252,9 @@ static void thread_fork_child(void) {
   for (uint32_t i = 0; i < n; i++) {
     struct rt_module *m = rt_module_get(i);
     memset(m->totals, 0, m->num_counters * sizeof *m->totals);
-    uint64_t *c = m->abi->tls_counters();
-    memset(c, 0, m->num_counters * sizeof *c);
+    uint64_t *c = rt_module_tls(m);
+    if (c)
+      memset(c, 0, m->num_counters * sizeof *c);
   }
   if (thread_gfn)
     memset(thread_gfn, 0, thread_gfn_cap * sizeof *thread_gfn);
@@ -272,6 +273,7 @@ static void thread_fork_child(void) {
   }
   rt_mem_fork_child(self);
   rt_events_fork_child(self);
+  rt_io_fork_child();
   rt_config.start_ns = now;
   rt_output_forked();
   RT_INTERNAL_END();
@@ -286,6 +288,30 @@ void rt_threads_init(void) {
     rt_thread_attach();
 }
 
+/* ---- dlclose ----------------------------------------------------------------------------- */
+
+/* rt_lock held, from the unloading library's destructor: m's TLS blocks are still allocated
+ * (glibc frees them after the destructors), so fold every live thread's into m->totals and
+ * forget the pointers. own is the calling thread's block. A thread that never captured m's
+ * pointer (no timed call since the dlopen) loses the counts it made in m. */
+void rt_threads_fold_module(struct rt_module *m, uint64_t *own) {
+  struct rt_thread *self = rt_self_tls;
+  for (struct rt_thread *t = thread_live; t; t = t->next) {
+    uint64_t *c = t == self ? own : m->index < t->nctr ? t->ctr[m->index] : NULL;
+    for (uint32_t k = 0; c && k < m->num_counters; k++) {
+      m->totals[k] += __atomic_load_n(&c[k], __ATOMIC_RELAXED);
+      c[k] = 0;
+    }
+    if (m->index < t->nctr)
+      t->ctr[m->index] = NULL;
+  }
+  if (!self) /* not a profiled thread (or not yet attached): its block was in no list */
+    for (uint32_t k = 0; own && k < m->num_counters; k++) {
+      m->totals[k] += own[k];
+      own[k] = 0;
+    }
+}
+
 /* ---- snapshots and reset ----------------------------------------------------------------- */
 
 int rt_snapshot_take(struct rt_snapshot *s) {
@@ -296,7 +322,7 @@ int rt_snapshot_take(struct rt_snapshot *s) {
   if (!own)
     return -1;
   for (uint32_t i = 0; i < n; i++)
-    own[i] = rt_module_get(i)->abi->tls_counters();
+    own[i] = rt_module_tls(rt_module_get(i));
 
   pthread_mutex_lock(&rt_lock);
   s->now = rt_clock_now();
@@ -321,7 +347,7 @@ int rt_snapshot_take(struct rt_snapshot *s) {
       break;
     }
     for (uint32_t k = 0; k < m->num_counters; k++)
-      c[k] = m->totals[k] + own[i][k];
+      c[k] = m->totals[k] + (own[i] ? own[i][k] : 0);
     for (struct rt_thread *t = thread_live; t; t = t->next) {
       const uint64_t *tc = t != self && i < t->nctr ? t->ctr[i] : NULL;
       for (uint32_t k = 0; tc && k < m->num_counters; k++)
@@ -385,7 +411,9 @@ void rt_threads_reset(void) {
   uint32_t n = rt_module_count();
   for (uint32_t i = 0; i < n; i++) {
     struct rt_module *m = rt_module_get(i);
-    memset(m->abi->tls_counters(), 0, m->num_counters * sizeof(uint64_t));
+    uint64_t *c = rt_module_tls(m);
+    if (c)
+      memset(c, 0, m->num_counters * sizeof(uint64_t));
   }
   pthread_mutex_lock(&rt_lock);
   __atomic_add_fetch(&rt_reset_gen, 1, __ATOMIC_RELAXED);

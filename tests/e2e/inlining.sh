@@ -11,7 +11,7 @@ plugin=$1 root=$2
 work=$(mktemp -d "${TMPDIR:-/tmp}/cprof-inl.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 status=0
-functions () { nm --defined-only "$1" | awk '$2 ~ /^[Tt]$/ && $3 !~ /^(__cprof|_sub_I)/ && $3 !~ /\.(cprof|part)\.[0-9]+$/ {print $3}' | sort; }
+functions () { nm --defined-only "$1" | awk '$2 ~ /^[Tt]$/ && $3 !~ /^(__cprof|_sub_I|_sub_D)/ && $3 !~ /\.(cprof|part)\.[0-9]+$/ {print $3}' | sort; }
 for opt in -O2 -O3; do
   for src in "$root"/examples/wordfreq/*.c; do
     name=$(basename "$src" .c)

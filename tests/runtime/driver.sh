@@ -93,6 +93,18 @@ env-unwritable)
     [ -z "$(ls ro)" ] || fail "files left in ro/"
   fi
   ;;
+env-special)
+  # a FIFO (like /dev/null or /dev/stdout) is written in place, never renamed over
+  mkfifo fifo
+  cat fifo >from-fifo &
+  reader=$!
+  CPROF=1 CPROF_OUTPUT=fifo run 0 "$bin/t-basic"
+  wait $reader
+  [ -p fifo ] || fail "the FIFO was replaced"
+  [ "$(lines err)" = 0 ] || fail "unexpected stderr"
+  $check basic from-fifo || fail "profile read from the FIFO"
+  [ -z "$(ls | grep '^fifo\.tmp')" ] || fail "temporary file left"
+  ;;
 env-pid)
   CPROF=1 CPROF_OUTPUT=out-%p-%p.json run 0 "$bin/t-env"
   pid=$(sed -n 's/^pid \([0-9]*\) active 1$/\1/p' out)
@@ -133,6 +145,101 @@ malloc-fork)
   [ -n "$child" ] || fail "no child profile: $(ls)"
   $check malloc_fork p.json parent || fail "parent profile"
   $check malloc_fork "p.json.$child" child || fail "child profile"
+  ;;
+io)
+  CPROF=1 CPROF_OUTPUT=p.json run 0 "$bin/t-io"
+  [ "$(lines err)" = 0 ] || fail "unexpected stderr"
+  $check io p.json || fail "profile"
+  analyze=$bin/../../analyze/cprof-analyze
+  run 0 "$analyze" --no-color p.json
+  grep -q "^== I/O" out || fail "no I/O section in the report"
+  grep -Eq "^ +1000 +97.7 KiB .* write_file$" out || fail "write_file row: $(grep write_file out)"
+  run 0 "$analyze" --no-color --filter 'write*' p.json
+  grep -q "read_file$" out && fail "--filter: read_file listed in the I/O section"
+  grep -q "write_file$" out || fail "--filter: write_file missing from the I/O section"
+  run 0 "$analyze" --json p.json
+  /usr/bin/python3 -c "import json,sys; d=json.load(open('out')); f=d['io']['functions']
+assert {x['name']: (x['calls'], x['bytes']) for x in f}['read_file'] == (1001, 100000), f
+assert d['io']['kinds']['fwrite']['bytes'] == 40960" || fail "--json io"
+  ;;
+interval)
+  CPROF=1 CPROF_INTERVAL=0.05 CPROF_OUTPUT=p.json run 0 "$bin/t-interval" grow
+  [ "$(lines err)" = 0 ] || fail "unexpected stderr"
+  $check timeline p.json 50000000 5 grow || fail "profile"
+  ;;
+interval-invalid)
+  for v in abc 0 -1 1e9 ' 0.5' 0.5s; do
+    CPROF=1 CPROF_INTERVAL=$v CPROF_OUTPUT=p.json run 0 "$bin/t-interval" dumploop 1
+    [ "$(lines err)" = 1 ] || fail "CPROF_INTERVAL='$v': expected one warning line"
+    grep -q "^cprof: ignoring CPROF_INTERVAL='$v'" err || fail "CPROF_INTERVAL='$v': warning text"
+    $check no_timeline p.json || fail "CPROF_INTERVAL='$v': profile"
+  done
+  CPROF=1 CPROF_SNAPSHOT=1 CPROF_OUTPUT=p.json run 0 "$bin/t-interval" dumploop 1
+  grep -q "^cprof: CPROF_SNAPSHOT=1 needs CPROF_INTERVAL" err || fail "snapshot without interval"
+  ;;
+snapshot-kill)
+  # a process that never exits, killed with SIGKILL: the last periodic snapshot is the profile
+  CPROF=1 CPROF_INTERVAL=0.05 CPROF_SNAPSHOT=1 CPROF_OUTPUT=p.json "$bin/t-interval" daemon \
+    >out 2>err &
+  pid=$!
+  n=0
+  while [ $n -lt 100 ] && ! [ -s p.json ]; do sleep 0.05; n=$((n + 1)); done
+  sleep 0.4
+  kill -KILL $pid
+  wait $pid
+  [ -s p.json ] || fail "no snapshot written"
+  $check snapshot p.json 50000000 3 || fail "snapshot profile"
+  ;;
+dump-kill)
+  # SIGKILL at random moments of a dump loop: the file is always a complete profile
+  CPROF=1 CPROF_OUTPUT=p.json run 0 "$bin/t-interval" dumploop 1
+  $check big p.json || fail "first profile"
+  for i in 1 2 3 4 5 6; do
+    CPROF=1 CPROF_OUTPUT=p.json "$bin/t-interval" dumploop >out 2>err &
+    pid=$!
+    sleep "0.$(od -An -N1 -tu1 /dev/urandom | tr -d ' ')"
+    kill -KILL $pid
+    wait $pid 2>/dev/null
+    $check big p.json || fail "profile after SIGKILL $i"
+  done
+  # temporary files of killed writers are removed by the next complete write to the path
+  : >p.json.tmp.2147483646 # no such pid (above any pid_max)
+  : >p.json.tmp.2147483645.3
+  CPROF=1 CPROF_OUTPUT=p.json run 0 "$bin/t-interval" dumploop 1
+  $check big p.json || fail "last profile"
+  [ -z "$(ls -A | grep tmp)" ] || fail "stale temporary files: $(ls -A)"
+  ;;
+merge-sections)
+  analyze=$bin/../../analyze/cprof-analyze
+  CPROF=1 CPROF_OUTPUT=io1.json run 0 "$bin/t-io"
+  CPROF=1 CPROF_OUTPUT=io2.json run 0 "$bin/t-io"
+  CPROF=1 CPROF_OUTPUT=m1.json run 0 "$bin/t-malloc" exact
+  CPROF=1 CPROF_OUTPUT=m2.json run 0 "$bin/t-malloc" threads
+  CPROF=1 CPROF_INTERVAL=0.05 CPROF_OUTPUT=t1.json run 0 "$bin/t-interval" grow
+  run 0 "$analyze" merge io1.json io2.json -o io.json
+  $check merged io.json io io1.json io2.json || fail "merged io"
+  run 0 "$analyze" merge m1.json m1.json m2.json -o m.json
+  $check merged m.json memory m1.json m1.json m2.json || fail "merged memory"
+  CPROF=1 CPROF_EVENTS=task-clock,page-faults CPROF_OUTPUT=e1.json run 0 "$bin/t-events"
+  cp e1.json e2.json
+  run 0 "$analyze" merge e1.json e2.json -o e.json
+  $check merged e.json events e1.json e2.json || fail "merged events"
+  run 0 "$analyze" merge t1.json io1.json -o t.json
+  $check merged t.json timeline t1.json io1.json || fail "merged timeline"
+  run 0 "$analyze" merge t1.json t1.json -o tt.json
+  $check merged tt.json timeline t1.json t1.json || fail "merged timelines"
+  ;;
+io-signal)
+  CPROF=1 CPROF_OUTPUT=p.json run 0 "$bin/t-io" signal
+  [ "$(lines err)" = 0 ] || fail "unexpected stderr"
+  set -- $(cat out)
+  [ "$1" = loop_writes ] || fail "output: $(cat out)"
+  $check io_signal p.json "$2" "$4" || fail "profile"
+  ;;
+io-off)
+  run 0 "$bin/t-io"
+  [ "$(lines err)" = 0 ] || fail "stderr without CPROF"
+  [ -z "$(ls | grep json)" ] || fail "profile written without CPROF"
   ;;
 malloc-cpp)
   CPROF=1 CPROF_OUTPUT=p.json run 0 "$bin/t-malloc-cpp"

@@ -1,11 +1,12 @@
 #!/bin/sh
 # exports.sh: libcprofrt exports exactly the documented symbols. usage: exports.sh NM LIB
 set -u
-expected="__cprof_active __cprof_enter __cprof_exit __cprof_icall __cprof_register
+expected="__cprof_active __cprof_enter __cprof_exit __cprof_icall __cprof_register __cprof_unregister
 __cxa_begin_catch cprof_disable cprof_dump cprof_enable cprof_is_enabled cprof_reset
 pthread_create
 malloc calloc realloc reallocarray free posix_memalign aligned_alloc memalign valloc
-malloc_usable_size execve execvpe execv execvp fexecve execl execlp execle"
+malloc_usable_size execve execvpe execv execvp fexecve execl execlp execle
+read write pread pwrite pread64 pwrite64 readv writev fread fwrite send recv sendto recvfrom"
 got=$("$1" -D --defined-only "$2" | awk '{print $3}' | sort | tr '\n' ' ')
 want=$(echo $expected | tr ' ' '\n' | sort | tr '\n' ' ')
 if [ "$got" != "$want" ]; then
