@@ -1,4 +1,5 @@
-/* merge-sections.c: merge of the 1.1/1.2 sections: memory, events, io (process and per function), timeline. */
+/* merge-sections.c: merge of the 1.1/1.2 sections: memory, events, io (process and per function),
+   latency, timeline. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 static double num(const cJSON *o, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (cJSON_IsRaw(v) && v->valuestring) return strtod(v->valuestring, NULL); /* merge.c's exact u64 */
     return cJSON_IsNumber(v) ? v->valuedouble : 0;
 }
 
@@ -160,6 +162,87 @@ static bool merge_timeline(cJSON *out, const profile *ps, size_t n)
     return c != NULL && cJSON_AddItemToObject(out, "timeline", c);
 }
 
+static int cmp_min_ns(const void *a, const void *b)
+{
+    double x = num(*(const cJSON *const *)a, "min_ns"), y = num(*(const cJSON *const *)b, "min_ns");
+    return (x > y) - (x < y);
+}
+
+/* The time below which a share p of the calls in the histogram fell, interpolated inside its
+ * bucket and kept within [lo, hi], as the runtime computes it. */
+static double latency_percentile(const cJSON *hist, double calls, double p, double lo, double hi)
+{
+    double rank = p * calls, seen = 0;
+    if (rank < 1) rank = 1;
+    rank = (double)(unsigned long long)(rank + 0.999999);
+    const cJSON *b;
+    cJSON_ArrayForEach(b, hist) {
+        double c = num(b, "count");
+        if (seen + c < rank) {
+            seen += c;
+            continue;
+        }
+        double a = num(b, "min_ns"), z = num(b, "max_ns") + 1;
+        if (a < lo) a = lo;
+        if (z > hi + 1) z = hi + 1;
+        double v = z > a ? a + (double)(unsigned long long)((z - a) * (rank - seen) / c) : a;
+        if (z > a && v >= z) v = z - 1; /* z is the next bucket's first value */
+        return v > hi ? hi : v < lo ? lo : v;
+    }
+    return hi;
+}
+
+/* functions[].latency: the histograms of the functions that merge into one add bucket by
+ * bucket (the runtime's buckets have fixed bounds; the last one ends at the largest maximum),
+ * and the percentiles are computed again from the sum. */
+static bool merge_latency(cJSON **byid, size_t nout, const profile *ps, size_t n, size_t *const *fmap)
+{
+    for (size_t k = 0; k < n; k++) {
+        const cJSON *in = cJSON_GetObjectItemCaseSensitive(ps[k].root, "functions"), *e;
+        size_t j = 0;
+        cJSON_ArrayForEach(e, in) {
+            size_t id = fmap[k][j++];
+            const cJSON *lat = cJSON_GetObjectItemCaseSensitive(e, "latency");
+            const cJSON *hist = cJSON_GetObjectItemCaseSensitive(lat, "histogram");
+            if (id >= nout || !cJSON_IsArray(hist)) continue;
+            cJSON *dl = object_in(byid[id], "latency"), *dh;
+            if (dl == NULL) return false;
+            dh = cJSON_GetObjectItemCaseSensitive(dl, "histogram");
+            if (!cJSON_IsArray(dh) && (dh = cJSON_AddArrayToObject(dl, "histogram")) == NULL) return false;
+            static const char *const adds[] = {"count", NULL};
+            if (!merge_keyed(dh, hist, "min_ns", NULL, adds)) return false;
+            const cJSON *b; /* the open-ended last bucket ends at the largest maximum */
+            cJSON_ArrayForEach(b, hist) {
+                cJSON *d;
+                cJSON_ArrayForEach(d, dh) {
+                    cJSON *m = cJSON_GetObjectItemCaseSensitive(d, "max_ns");
+                    if (num(d, "min_ns") == num(b, "min_ns") && cJSON_IsNumber(m) && num(b, "max_ns") > m->valuedouble)
+                        cJSON_SetNumberValue(m, num(b, "max_ns"));
+                }
+            }
+        }
+    }
+    for (size_t id = 0; id < nout; id++) {
+        cJSON *dl = cJSON_GetObjectItemCaseSensitive(byid[id], "latency");
+        cJSON *dh = cJSON_GetObjectItemCaseSensitive(dl, "histogram");
+        if (!cJSON_IsArray(dh) || !sort_array(dh, cmp_min_ns, (size_t)-1)) continue;
+        double calls = 0, lo = num(byid[id], "min_time_ns"), hi = num(byid[id], "max_time_ns");
+        const cJSON *b;
+        cJSON_ArrayForEach(b, dh) calls += num(b, "count");
+        static const char *const keys[] = {"p50_ns", "p95_ns", "p99_ns"};
+        static const double ps_[] = {0.50, 0.95, 0.99};
+        for (int q = 0; q < 3; q++) {
+            cJSON_DeleteItemFromObjectCaseSensitive(dl, keys[q]);
+            if (cJSON_AddNumberToObject(dl, keys[q], latency_percentile(dh, calls, ps_[q], lo, hi)) == NULL)
+                return false;
+        }
+        /* the schema's order: percentiles first */
+        cJSON *h = cJSON_DetachItemFromObjectCaseSensitive(dl, "histogram");
+        if (h == NULL || !cJSON_AddItemToObject(dl, "histogram", h)) return false;
+    }
+    return true;
+}
+
 bool merge_sections(cJSON *out, const profile *ps, size_t n, size_t *const *fmap)
 {
     /* functions[].memory and functions[].io add over the functions that merge into one */
@@ -184,6 +267,7 @@ bool merge_sections(cJSON *out, const profile *ps, size_t n, size_t *const *fmap
             }
         }
     }
+    if (ok) ok = merge_latency(byid, nout, ps, n, fmap);
     free(byid);
     if (!ok) return false;
     /* io: calls, bytes and time add per kind */

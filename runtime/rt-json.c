@@ -406,6 +406,8 @@ static uint64_t json_percentile(const struct rt_fn_time *t, double p) {
     uint64_t v = hi > lo ? lo + (uint64_t)((double)(hi - lo) * (double)(rank - seen) /
                                            (double)t->lat[b])
                          : lo;
+    if (hi > lo && v >= hi)
+      v = hi - 1; /* hi is the next bucket's first value */
     return v > t->max_ns ? t->max_ns : v < t->min_ns ? t->min_ns : v;
   }
   return t->max_ns;

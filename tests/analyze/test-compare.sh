@@ -148,6 +148,19 @@ test_merge() {
                     switches=[switch(7, "work", 22, [("default", 100), ("3...5", 100)])],
                     edges=[edge((5, "main"), (7, "work"), 200, 9000)],
                     threads=[thread(0, 20000, max_depth=5, timed=260)], pid=22, timestamp=1763786500)'
+    # work's latency histograms (1.2): the merge adds them bucket by bucket
+    "$PY" - "$tmp/p1.json" "$tmp/p2.json" <<'EOF'
+import json, sys
+hists = [[(0, 15, 40), (16, 19, 60)], [(16, 19, 100), (80, 95, 100)]]
+for path, hist in zip(sys.argv[1:], hists):
+    p = json.load(open(path))
+    p["version"] = "1.2"
+    for f in p["functions"]:
+        if f["name"] == "work":
+            f["latency"] = {"p50_ns": 0, "p95_ns": 0, "p99_ns": 0,
+                            "histogram": [{"min_ns": a, "max_ns": b, "count": c} for a, b, c in hist]}
+    json.dump(p, open(path, "w"))
+EOF
     run merge "$tmp/p1.json" "$tmp/p2.json" -o "$tmp/all.json"; expect_rc 0 "merge"
     [ -s "$err" ] && fail "merge: stderr: $(head -c 300 "$err")" || ok
     "$validator" "$schema" "$tmp/all.json" && ok || fail "merged profile is not schema-valid"
@@ -166,6 +179,11 @@ assert (p["calls"], p["timed_calls"], p["inlined_calls"], p["timing"]) == (40, 3
 assert (p["min_time_ns"], p["max_time_ns"], p["avg_time_ns"]) == (150, 500, 118), p  # (250*4 + 100*30) / 34
 assert F[("helper", "a.c")]["calls"] == 50 and F[("helper", "b.c")]["calls"] == 25
 assert F[("helper", "a.c")]["timing"] == "none"
+lat = w["latency"]
+assert [(b["min_ns"], b["max_ns"], b["count"]) for b in lat["histogram"]] == [(0, 15, 40), (16, 19, 160), (80, 95, 100)], lat
+# rank 150 is 110 calls into [16, 20): 16 + 4 * 110 / 160; p95 and p99 fall in the last bucket, kept within the max (90)
+assert (lat["p50_ns"], lat["p95_ns"], lat["p99_ns"]) == (18, 90, 90), lat
+assert "latency" not in F[("main", "app.c")]
 assert sorted(f["id"] for f in j["functions"]) == list(range(5))'
     pycheck "merge sites" '
 ids = {f["id"]: f["name"] for f in j["functions"]}
