@@ -336,39 +336,70 @@ static void rule_inline(const profile *p, rec_list *l)
     }
 }
 
-/* The loop enclosing l: same function and file, one level out, the nearest one starting at or
- * before l's line. NULL when there is none. */
-static const profile_loop *outer_loop(const profile *p, const profile_loop *l)
+/* Loops by file, function, depth, line, column; equal ones last-in-array first, so that the last
+ * of a run of equal sites is the first in the profile. */
+static int cmp_loop_nest(const void *a, const void *b)
 {
-    const profile_loop *best = NULL;
+    const profile_loop *x = *(const profile_loop *const *)a, *y = *(const profile_loop *const *)b;
+    int c;
+    if ((c = strcmp(x->file, y->file)) != 0) return c;
+    if ((c = strcmp(x->function, y->function)) != 0) return c;
+    if (x->depth != y->depth) return (x->depth > y->depth) - (x->depth < y->depth);
+    if (x->line != y->line) return (x->line > y->line) - (x->line < y->line);
+    if (x->column != y->column) return (x->column > y->column) - (x->column < y->column);
+    return (x < y) - (x > y);
+}
+
+/* The loop enclosing l: same function and file, one level out, the nearest one starting at or
+ * before l's line (the latest column on that line; the first in the profile among equal sites).
+ * NULL when there is none. nest: every loop sorted by cmp_loop_nest, searched in O(log n). */
+static const profile_loop *outer_loop(const profile_loop **nest, size_t n, const profile_loop *l)
+{
     if (l->depth < 2) return NULL;
-    for (size_t i = 0; i < p->nloops; i++) {
-        const profile_loop *o = &p->loops[i];
-        if (o->depth + 1 != l->depth || o->line > l->line || strcmp(o->file, l->file) != 0 ||
-            strcmp(o->function, l->function) != 0)
-            continue;
-        if (best == NULL || o->line > best->line || (o->line == best->line && o->column > best->column))
-            best = o;
+    /* The first loop past (file, function, depth - 1, line, any column): its predecessor is it. */
+    profile_loop key = {.file = l->file, .function = l->function, .depth = l->depth - 1, .line = l->line,
+                        .column = UINT64_MAX};
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const profile_loop *m = nest[mid];
+        int c = strcmp(m->file, key.file);
+        if (c == 0) c = strcmp(m->function, key.function);
+        if (c == 0 && m->depth != key.depth) c = m->depth < key.depth ? -1 : 1;
+        if (c == 0 && m->line != key.line) c = m->line < key.line ? -1 : 1;
+        if (c <= 0) lo = mid + 1; /* m sorts at or before the key (column UINT64_MAX is the last) */
+        else hi = mid;
     }
-    return best;
+    if (lo == 0) return NULL;
+    const profile_loop *o = nest[lo - 1];
+    if (o->depth + 1 != l->depth || strcmp(o->file, l->file) != 0 || strcmp(o->function, l->function) != 0)
+        return NULL;
+    return o;
 }
 
 static void rule_loops(const profile *p, double threshold, rec_list *l)
 {
     char a[UTIL_CELL], b[UTIL_CELL], c[UTIL_CELL], loc[256];
     double total = advice_loop_total(p);
+    const profile_loop **nest = malloc((p->nloops + 1) * sizeof *nest);
+    if (nest == NULL) {
+        l->oom = true;
+        return;
+    }
+    for (size_t i = 0; i < p->nloops; i++) nest[i] = &p->loops[i];
+    if (p->nloops > 1) qsort(nest, p->nloops, sizeof *nest, cmp_loop_nest);
     for (size_t i = 0; i < p->nloops; i++) {
         const profile_loop *in = &p->loops[i];
         if ((double)in->entries < ADVICE_LOOP_MIN_ENTRIES) continue;
         double trips = (double)in->iterations / (double)in->entries;
         if (trips >= ADVICE_LOOP_MAX_TRIPS) continue;
-        const profile_loop *out = outer_loop(p, in);
+        const profile_loop *out = outer_loop(nest, p->nloops, in);
         if (out == NULL) continue;
         double share = advice_loop_share(out, total);
         advice_class cls = advice_classify(share, threshold);
         if (cls < ADVICE_MEDIUM) continue;
         advice_rec *r = rec_add(l, "short-inner-loop", in->file, in->line, in->function, in->location);
-        if (r == NULL) return;
+        if (r == NULL) break;
         snprintf(r->text, sizeof r->text,
                  "loop in %s runs %.2f iterations per entry (%s iterations / %s entries) inside the %s "
                  "loop %s (%s iterations, %.1f%% of all loop iterations): unroll it, fuse it with the "
@@ -378,6 +409,7 @@ static void rule_loops(const profile *p, double threshold, rec_list *l)
                  util_location(loc, sizeof loc, out->location, out->file, out->line),
                  util_count(c, out->iterations), share);
     }
+    free(nest);
 }
 
 static void rule_recursion(const profile *p, rec_list *l)

@@ -8,6 +8,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "arena.h"
+
 /* Every string below points into the parsed cJSON tree owned by the profile; it is never NULL
  * ("" when the field was absent). Every count and time is a non-negative integer (nanoseconds for
  * times). Optional scalar fields that were absent read as 0 / "" / false; absent arrays are empty. */
@@ -74,7 +76,8 @@ typedef struct {
 } profile_statistics;
 
 typedef struct {
-    cJSON *root;
+    cJSON *root; /* read-only: its nodes live in json_mem, never cJSON_Delete or detach them */
+    arena json_mem;
     const char *version, *tool, *binary, *command_line, *clock;
     uint64_t timestamp, pid;
     bool has_timestamp, has_pid;

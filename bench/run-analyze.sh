@@ -1,0 +1,57 @@
+#!/bin/sh
+# run-analyze.sh: times cprof-analyze on a generated ~50 MB profile of 100k functions (median wall
+# time of several runs, peak RSS), for the text report and for --json.
+# Usage: run-analyze.sh CPROF-ANALYZE [--runs N] [--functions N] [--keep DIR]
+# Targets (issue "cprof-analyze"): under 2 s, and peak RSS under 10x the file size. Prints one line
+# per measurement and "target met" / "target MISSED"; exit 0 either way (benchmarks assert nothing),
+# 2 on a usage error or when a tool is missing.
+set -eu
+PYTHON=/usr/bin/python3
+analyze=${1:?usage: run-analyze.sh CPROF-ANALYZE [--runs N] [--functions N] [--keep DIR]}
+shift
+runs=5 functions=100000 keep=
+while [ $# -gt 0 ]; do
+    case $1 in
+    --runs) runs=$2; shift 2 ;;
+    --functions) functions=$2; shift 2 ;;
+    --keep) keep=$2; shift 2 ;;
+    *) echo "run-analyze.sh: unknown argument '$1'" >&2; exit 2 ;;
+    esac
+done
+for tool in "$PYTHON" /usr/bin/time; do
+    [ -x "$tool" ] || { echo "run-analyze.sh: $tool is needed" >&2; exit 2; }
+done
+here=$(cd "$(dirname "$0")" && pwd)
+dir=${keep:-$(mktemp -d)}
+mkdir -p "$dir"
+[ -n "$keep" ] || trap 'rm -rf "$dir"' EXIT
+
+profile=$dir/big.json
+"$PYTHON" "$here/gen-profile.py" "$profile" "$functions"
+bytes=$(wc -c < "$profile")
+echo "profile: $functions functions, $bytes bytes ($(awk -v b="$bytes" 'BEGIN { printf "%.1f MB", b / 1e6 }'))"
+echo "machine: $(nproc) CPUs, $(awk '/model name/ { sub(/.*: /, ""); print; exit }' /proc/cpuinfo)"
+
+# measure LABEL ARGS...: median wall seconds and the largest peak RSS over $runs runs.
+measure() {
+    label=$1
+    shift
+    : > "$dir/times"
+    i=0
+    while [ "$i" -lt "$runs" ]; do
+        /usr/bin/time -f '%e %M' -o "$dir/one" "$analyze" "$@" "$profile" > /dev/null
+        cat "$dir/one" >> "$dir/times"
+        i=$((i + 1))
+    done
+    sort -n "$dir/times" | awk -v label="$label" -v bytes="$bytes" -v runs="$runs" '
+        { t[NR] = $1; if ($2 > rss) rss = $2 }
+        END {
+            med = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2
+            ratio = rss * 1024 / bytes
+            printf "%-12s median %.2f s of %d runs (min %.2f, max %.2f), peak RSS %.0f MB = %.1fx the file: %s\n",
+                label, med, runs, t[1], t[NR], rss / 1024, ratio,
+                (med < 2 && ratio < 10) ? "target met" : "target MISSED"
+        }'
+}
+measure "report" --no-color
+measure "--json" --json
