@@ -44,11 +44,15 @@ for i in range(nfn):
     if rng.random() < 0.01:
         edges.append({"caller": name, "callee": name, "caller_id": i, "callee_id": i, "calls": calls * 3,
                       "total_time_ns": 0, "kind": "direct"})
+    # A nest: each inner loop is entered once per iteration of the loop around it (short inner
+    # loops that run thousands of times are common, and what the short-inner-loop rule looks at).
+    ent = calls
     for d in range(rng.choice((0, 0, 0, 0, 0, 1, 2))):
         ln = line + 3 + d * 2
-        ent = calls * (1 + d * rng.randint(1, 50))
+        its = ent * rng.randint(1, 200 if d == 0 else 8)
         loops.append({"location": "%s:%d" % (file, ln), "file": file, "line": ln, "column": 9, "function": name,
-                      "function_id": i, "depth": d + 1, "iterations": ent * rng.randint(1, 8), "entries": ent})
+                      "function_id": i, "depth": d + 1, "iterations": its, "entries": ent})
+        ent = its
     for k in range(rng.choice((0, 0, 1))):
         ln = line + 5 + k
         runs = calls * rng.randint(0, 20)
