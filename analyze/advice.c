@@ -220,7 +220,11 @@ int advice_view(const profile *in, const char *pattern, profile *v)
         v->edges[v->nedges++] = e;
     }
     for (size_t i = 0; i < in->nloops; i++)
-        if (name_matches(pattern, in->loops[i].function)) v->loops[v->nloops++] = in->loops[i];
+        if (name_matches(pattern, in->loops[i].function)) {
+            profile_loop lp = in->loops[i];
+            if (lp.function_index >= 0) lp.function_index = map[lp.function_index];
+            v->loops[v->nloops++] = lp;
+        }
     for (size_t i = 0; i < in->nbranches; i++)
         if (name_matches(pattern, in->branches[i].function)) v->branches[v->nbranches++] = in->branches[i];
     for (size_t i = 0; i < in->nswitches; i++)
@@ -456,10 +460,117 @@ static void rule_recursion(const profile *p, rec_list *l)
     free(selfc);
 }
 
+/* The loop of f (by_fn[first[f] .. first[f + 1])) whose iterations best match count allocations
+ * (or calls), among those with count >= ADVICE_ALLOC_MIN_PER_ITERATION × iterations: in a nest,
+ * the loop that runs about once per allocation carries it. Equal iterations: the first in the
+ * source; *twins counts the other loops with exactly those iterations (the profile cannot tell
+ * them apart). NULL when no loop fits. */
+static const profile_loop *allocating_loop(const profile_loop **by_fn, const size_t *first, size_t f,
+                                           double count, size_t *twins)
+{
+    const profile_loop *best = NULL;
+    double best_gap = 0;
+    *twins = 0;
+    for (size_t k = first[f]; k < first[f + 1]; k++) {
+        const profile_loop *lp = by_fn[k];
+        if (lp->iterations == 0 || count < ADVICE_ALLOC_MIN_PER_ITERATION * (double)lp->iterations) continue;
+        double gap = fabs(log(count / (double)lp->iterations));
+        if (best != NULL && lp->iterations == best->iterations) {
+            (*twins)++;
+            if (lp->line < best->line || (lp->line == best->line && lp->column < best->column)) best = lp;
+        } else if (best == NULL || gap < best_gap) {
+            best = lp, best_gap = gap, *twins = 0;
+        }
+    }
+    return best;
+}
+
+/* " (N other loops of F run as many iterations)" when the site is ambiguous, else "". */
+static const char *twins_note(char *buf, size_t len, size_t twins, const char *fn)
+{
+    if (twins == 0) return "";
+    snprintf(buf, len, " (%zu other loop%s of %s run%s as many iterations)", twins, twins == 1 ? "" : "s", fn,
+             twins == 1 ? "s" : "");
+    return buf;
+}
+
+/* Allocations inside a hot loop: a function that holds >= T% of the wall time (inclusive) and
+ * either allocates itself about once per iteration of one of its loops (malloc in the loop, or in a
+ * callee inlined into it), or calls an allocating function about once per iteration of one of its
+ * loops. The allocations of the callee made from this caller are estimated by its share of calls. */
+static void rule_allocations(const profile *p, double threshold, rec_list *l)
+{
+    char a[UTIL_CELL], b[UTIL_CELL], c[UTIL_CELL], d[UTIL_CELL], e2[UTIL_CELL], f2[UTIL_CELL], tw[160];
+    size_t twins;
+    double runtime = (double)p->stats.total_runtime_ns;
+    size_t n = p->nfunctions;
+    if (runtime <= 0 || n == 0) return;
+    size_t *first = calloc(n + 2, sizeof *first);
+    const profile_loop **by_fn = malloc((p->nloops + 1) * sizeof *by_fn);
+    if (first == NULL || by_fn == NULL) {
+        free(first);
+        free(by_fn);
+        l->oom = true;
+        return;
+    }
+    /* Loops grouped by function (a counting sort on function_index). */
+    for (size_t i = 0; i < p->nloops; i++)
+        if (p->loops[i].function_index >= 0) first[p->loops[i].function_index + 2]++;
+    for (size_t f = 2; f < n + 2; f++) first[f] += first[f - 1];
+    for (size_t i = 0; i < p->nloops; i++)
+        if (p->loops[i].function_index >= 0) by_fn[first[p->loops[i].function_index + 1]++] = &p->loops[i];
+
+    for (size_t f = 0; f < n; f++) {
+        const profile_function *fn = &p->functions[f];
+        double allocs = (double)fn->allocations, share = pct((double)fn->total_ns, runtime);
+        if (allocs < ADVICE_ALLOC_MIN_ALLOCATIONS || share < threshold) continue;
+        const profile_loop *lp = allocating_loop(by_fn, first, f, allocs, &twins);
+        if (lp == NULL) continue;
+        advice_rec *r = rec_add(l, "hoist-allocation", lp->file, lp->line, fn->name, lp->location);
+        if (r == NULL) goto done;
+        snprintf(r->text, sizeof r->text,
+                 "loop in %s runs %s iterations (%s entr%s)%s and %s makes %s allocations (%.2f per "
+                 "iteration, %s bytes, %s bytes each on average) while it holds %.1f%% of the wall time: "
+                 "hoist the allocation out of the loop and reuse the block, or take blocks from a pool",
+                 fn->name, util_count(a, lp->iterations), util_count(b, lp->entries),
+                 lp->entries == 1 ? "y" : "ies", twins_note(tw, sizeof tw, twins, fn->name), fn->name,
+                 util_count(c, fn->allocations), allocs / (double)lp->iterations,
+                 util_count(d, fn->allocated_bytes), util_count(e2, fn->allocated_bytes / fn->allocations), share);
+    }
+    for (size_t k = 0; k < p->nedges; k++) {
+        const profile_edge *e = &p->edges[k];
+        if (e->caller_index < 0 || e->callee_index < 0 || e->caller_index == e->callee_index) continue;
+        const profile_function *fn = &p->functions[e->caller_index], *g = &p->functions[e->callee_index];
+        if (g->calls == 0 || g->allocations == 0) continue;
+        /* The callee's allocations made from this caller, by its share of the callee's calls. */
+        double from_here = (double)g->allocations * ((double)e->calls / (double)g->calls);
+        double share = pct((double)fn->total_ns, runtime);
+        if (from_here < ADVICE_ALLOC_MIN_ALLOCATIONS || share < threshold) continue;
+        const profile_loop *lp = allocating_loop(by_fn, first, (size_t)e->caller_index, (double)e->calls, &twins);
+        if (lp == NULL) continue;
+        advice_rec *r = rec_add(l, "hoist-allocation", lp->file, lp->line, fn->name, lp->location);
+        if (r == NULL) goto done;
+        snprintf(r->text, sizeof r->text,
+                 "loop in %s runs %s iterations (%s entr%s)%s and calls %s %s times (%.2f per iteration), "
+                 "which makes %s allocations in all (%s bytes, %s bytes each on average; about %.0f from "
+                 "%s) while %s holds %.1f%% of the wall time: hoist the allocation out of the loop and "
+                 "pass the block in, or take blocks from a pool",
+                 fn->name, util_count(a, lp->iterations), util_count(b, lp->entries),
+                 lp->entries == 1 ? "y" : "ies", twins_note(tw, sizeof tw, twins, fn->name), g->name,
+                 util_count(c, e->calls), (double)e->calls / (double)lp->iterations,
+                 util_count(d, g->allocations), util_count(e2, g->allocated_bytes),
+                 util_count(f2, g->allocated_bytes / g->allocations), from_here, fn->name, fn->name, share);
+    }
+done:
+    free(first);
+    free(by_fn);
+}
+
 int advice_recommend(const profile *p, double threshold, advice_rec **recs, size_t *n)
 {
     rec_list l = {NULL, 0, 0, false};
     rule_recursion(p, &l);
+    rule_allocations(p, threshold, &l);
     rule_inline(p, &l);
     rule_loops(p, threshold, &l);
     rule_branches(p, &l);

@@ -258,6 +258,23 @@ static profile_timing derived_timing(uint64_t calls, uint64_t timed_calls)
     return timed_calls >= calls ? PROFILE_TIMING_FULL : PROFILE_TIMING_PARTIAL;
 }
 
+/* functions[i].memory: an object of counts, all optional but "allocations". */
+static bool load_function_memory(loader *ld, const cJSON *o, const char *w, profile_function *f)
+{
+    const cJSON *m = member(ld, o, "memory");
+    char where[64];
+    if (m == NULL) return true;
+    if (!cJSON_IsObject(m)) return wrong_type(ld, w, "memory", "an object", m);
+    snprintf(where, sizeof where, "%s.memory", w);
+    f->has_memory = true;
+    return get_u64(ld, m, where, "allocations", true, &f->allocations, NULL) &&
+           get_u64(ld, m, where, "reallocations", false, &f->reallocations, NULL) &&
+           get_u64(ld, m, where, "frees", false, &f->frees, NULL) &&
+           get_u64(ld, m, where, "allocated_bytes", false, &f->allocated_bytes, NULL) &&
+           get_u64(ld, m, where, "freed_bytes", false, &f->freed_bytes, NULL) &&
+           get_u64(ld, m, where, "live_bytes", false, &f->live_bytes, NULL);
+}
+
 static bool load_function(loader *ld, const cJSON *o, const char *w, profile_function *f)
 {
     const char *timing;
@@ -279,7 +296,8 @@ static bool load_function(loader *ld, const cJSON *o, const char *w, profile_fun
         !get_u64(ld, o, w, "avg_time_ns", false, &f->avg_ns, NULL) ||
         !get_u64(ld, o, w, "min_time_ns", false, &f->min_ns, NULL) ||
         !get_u64(ld, o, w, "max_time_ns", false, &f->max_ns, NULL) ||
-        !get_u64(ld, o, w, "unwound_calls", false, &f->unwound_calls, NULL))
+        !get_u64(ld, o, w, "unwound_calls", false, &f->unwound_calls, NULL) ||
+        !load_function_memory(ld, o, w, f))
         return false;
     if (!has_inlined) f->inlined_calls = f->calls > f->timed_calls ? f->calls - f->timed_calls : 0;
     if (*timing == '\0') {
@@ -445,7 +463,24 @@ static bool load_site(loader *ld, const cJSON *o, const char *w, const char **lo
            get_str(ld, o, w, "function", false, function);
 }
 
-static bool load_loops(loader *ld, const cJSON *root, profile *p)
+/* The function a site is in: "function_id" when given (an id that names no function leaves it
+ * unresolved: sites only add detail), else the only function with that name. */
+static bool site_function(loader *ld, const cJSON *o, const char *w, id_index *ix, const char *name,
+                          long *index)
+{
+    uint64_t id;
+    bool has_id;
+    const cJSON *idv = member(ld, o, "function_id");
+    *index = -1;
+    if (idv != NULL && !cJSON_IsNull(idv)) {
+        if (!get_u64(ld, o, w, "function_id", false, &id, &has_id)) return false;
+        *index = find_id(ix, id);
+        return true;
+    }
+    return find_unique_name(ld, ix, name, index);
+}
+
+static bool load_loops(loader *ld, const cJSON *root, profile *p, id_index *ix)
 {
     const cJSON *arr, *e;
     char where[48];
@@ -459,7 +494,8 @@ static bool load_loops(loader *ld, const cJSON *root, profile *p)
             !load_site(ld, e, where, &l->location, &l->file, &l->line, &l->column, &l->function) ||
             !get_u64(ld, e, where, "depth", false, &l->depth, NULL) ||
             !get_u64(ld, e, where, "iterations", true, &l->iterations, NULL) ||
-            !get_u64(ld, e, where, "entries", true, &l->entries, NULL))
+            !get_u64(ld, e, where, "entries", true, &l->entries, NULL) ||
+            !site_function(ld, e, where, ix, l->function, &l->function_index))
             return false;
         i++;
     }
@@ -636,7 +672,7 @@ int profile_parse(const char *text, size_t len, profile *p, char *err, size_t er
     }
     if (!load_header(&ld, p->root, p) || !load_argv(&ld, p->root) ||
         !load_statistics(&ld, p->root, &p->stats) || !load_functions(&ld, p->root, p, &ix) ||
-        !load_edges(&ld, p->root, p, &ix) || !load_loops(&ld, p->root, p) ||
+        !load_edges(&ld, p->root, p, &ix) || !load_loops(&ld, p->root, p, &ix) ||
         !load_branches(&ld, p->root, p) || !load_switches(&ld, p->root, p) ||
         !load_threads(&ld, p->root, p))
         goto fail;

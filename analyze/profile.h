@@ -29,6 +29,10 @@ typedef struct {
     uint64_t calls, timed_calls, inlined_calls;
     profile_timing timing;
     uint64_t total_ns, self_ns, avg_ns, min_ns, max_ns, unwound_calls;
+    /* "memory" (format 1.1, only for functions that allocated): blocks requested while the
+     * function was the innermost timed frame. has_memory false: all zero. */
+    bool has_memory;
+    uint64_t allocations, reallocations, frees, allocated_bytes, freed_bytes, live_bytes;
 } profile_function;
 
 typedef struct {
@@ -41,6 +45,7 @@ typedef struct {
 typedef struct {
     const char *location, *file, *function;
     uint64_t line, column, depth, iterations, entries;
+    long function_index; /* into profile.functions: by "function_id", else by unique name; -1 if neither */
 } profile_loop;
 
 typedef struct {
