@@ -10,6 +10,9 @@
 
 #include <cjson/cJSON.h>
 
+#include "arena.h"
+#include "jsonout.h"
+
 void advice_opts_init(advice_opts *o)
 {
     o->threshold = ADVICE_THRESHOLD_DEFAULT;
@@ -730,10 +733,13 @@ fail:
 
 int advice_json(FILE *out, const char *path, const profile *p, const advice_opts *opts)
 {
+    /* The document is built in an arena and streamed: one node per value through malloc, and the
+     * whole text in memory for cJSON_Print, made --json need more than 10x the profile's size. */
+    arena mem = {NULL};
+    arena_json_begin(&mem);
     cJSON *root = cJSON_CreateObject(), *sum, *arr, *thr;
     advice_rec *recs = NULL;
     size_t n = 0;
-    char *text = NULL;
     int rc = -1;
     if (root == NULL || !add_str(root, "profile", path) || !add_str(root, "version", p->version)) goto done;
     if ((sum = cJSON_AddObjectToObject(root, "summary")) == NULL || !add_str(sum, "binary", p->binary) ||
@@ -767,13 +773,12 @@ int advice_json(FILE *out, const char *path, const profile *p, const advice_opts
             !add_str(o, "function", recs[i].function) || !add_str(o, "text", recs[i].text))
             goto done;
     }
-    if ((text = cJSON_Print(root)) == NULL) goto done;
-    fputs(text, out);
+    jsonout_print(out, root);
     fputc('\n', out);
     rc = 0;
 done:
-    free(text);
     free(recs);
-    cJSON_Delete(root);
+    arena_json_end(); /* every cJSON_Delete above was a no-op: the arena holds the tree */
+    arena_free(&mem);
     return rc;
 }
