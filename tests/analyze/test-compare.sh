@@ -465,6 +465,13 @@ assert {x['function'] for x in r} == {'scratch', 'build'}, r"
     mk "$tmp/sparse.json" "$mem(prof([fn(0, \"main\", 50e6, total=100e6, line=10), fn(1, \"f\", 1e6, line=20)], 100e6, loops=[loop(1, \"f\", 21, 0, 10)]), 5000, 50000, 50e6)"
     run --no-color "$tmp/sparse.json"; expect_rc 0 "crafted sparse allocations"
     lacks "$out" "hoist-allocation" "0.1 allocations per iteration"
+
+    # A malformed "memory" is bad input: one line naming the field, exit 2.
+    "$PY" -c 'import json, sys
+j = json.load(open(sys.argv[1])); j["functions"][1]["memory"] = "lots"; json.dump(j, open(sys.argv[2], "w"))' "$tmp/hot.json" "$tmp/badmem.json"
+    run --no-color "$tmp/badmem.json"; expect_rc 2 "memory not an object"
+    one_error_line "$tmp/badmem.json" "memory not an object"
+    contains "$err" 'functions[1]: "memory" must be an object, not a string' "memory not an object"
 }
 
 group=${1:-}
