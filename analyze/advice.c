@@ -11,6 +11,9 @@
 
 #include <cjson/cJSON.h>
 
+#include "arena.h"
+#include "jsonout.h"
+
 void advice_opts_init(advice_opts *o)
 {
     o->threshold = ADVICE_THRESHOLD_DEFAULT;
@@ -221,7 +224,11 @@ int advice_view(const profile *in, const char *pattern, profile *v)
         v->edges[v->nedges++] = e;
     }
     for (size_t i = 0; i < in->nloops; i++)
-        if (name_matches(pattern, in->loops[i].function)) v->loops[v->nloops++] = in->loops[i];
+        if (name_matches(pattern, in->loops[i].function)) {
+            profile_loop lp = in->loops[i];
+            if (lp.function_index >= 0) lp.function_index = map[lp.function_index];
+            v->loops[v->nloops++] = lp;
+        }
     for (size_t i = 0; i < in->nbranches; i++)
         if (name_matches(pattern, in->branches[i].function)) v->branches[v->nbranches++] = in->branches[i];
     for (size_t i = 0; i < in->nswitches; i++)
@@ -337,39 +344,70 @@ static void rule_inline(const profile *p, rec_list *l)
     }
 }
 
-/* The loop enclosing l: same function and file, one level out, the nearest one starting at or
- * before l's line. NULL when there is none. */
-static const profile_loop *outer_loop(const profile *p, const profile_loop *l)
+/* Loops by file, function, depth, line, column; equal ones last-in-array first, so that the last
+ * of a run of equal sites is the first in the profile. */
+static int cmp_loop_nest(const void *a, const void *b)
 {
-    const profile_loop *best = NULL;
+    const profile_loop *x = *(const profile_loop *const *)a, *y = *(const profile_loop *const *)b;
+    int c;
+    if ((c = strcmp(x->file, y->file)) != 0) return c;
+    if ((c = strcmp(x->function, y->function)) != 0) return c;
+    if (x->depth != y->depth) return (x->depth > y->depth) - (x->depth < y->depth);
+    if (x->line != y->line) return (x->line > y->line) - (x->line < y->line);
+    if (x->column != y->column) return (x->column > y->column) - (x->column < y->column);
+    return (x < y) - (x > y);
+}
+
+/* The loop enclosing l: same function and file, one level out, the nearest one starting at or
+ * before l's line (the latest column on that line; the first in the profile among equal sites).
+ * NULL when there is none. nest: every loop sorted by cmp_loop_nest, searched in O(log n). */
+static const profile_loop *outer_loop(const profile_loop **nest, size_t n, const profile_loop *l)
+{
     if (l->depth < 2) return NULL;
-    for (size_t i = 0; i < p->nloops; i++) {
-        const profile_loop *o = &p->loops[i];
-        if (o->depth + 1 != l->depth || o->line > l->line || strcmp(o->file, l->file) != 0 ||
-            strcmp(o->function, l->function) != 0)
-            continue;
-        if (best == NULL || o->line > best->line || (o->line == best->line && o->column > best->column))
-            best = o;
+    /* The first loop past (file, function, depth - 1, line, any column): its predecessor is it. */
+    profile_loop key = {.file = l->file, .function = l->function, .depth = l->depth - 1, .line = l->line,
+                        .column = UINT64_MAX};
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const profile_loop *m = nest[mid];
+        int c = strcmp(m->file, key.file);
+        if (c == 0) c = strcmp(m->function, key.function);
+        if (c == 0 && m->depth != key.depth) c = m->depth < key.depth ? -1 : 1;
+        if (c == 0 && m->line != key.line) c = m->line < key.line ? -1 : 1;
+        if (c <= 0) lo = mid + 1; /* m sorts at or before the key (column UINT64_MAX is the last) */
+        else hi = mid;
     }
-    return best;
+    if (lo == 0) return NULL;
+    const profile_loop *o = nest[lo - 1];
+    if (o->depth + 1 != l->depth || strcmp(o->file, l->file) != 0 || strcmp(o->function, l->function) != 0)
+        return NULL;
+    return o;
 }
 
 static void rule_loops(const profile *p, double threshold, rec_list *l)
 {
     char a[UTIL_CELL], b[UTIL_CELL], c[UTIL_CELL], loc[256];
     double total = advice_loop_total(p);
+    const profile_loop **nest = malloc((p->nloops + 1) * sizeof *nest);
+    if (nest == NULL) {
+        l->oom = true;
+        return;
+    }
+    for (size_t i = 0; i < p->nloops; i++) nest[i] = &p->loops[i];
+    if (p->nloops > 1) qsort(nest, p->nloops, sizeof *nest, cmp_loop_nest);
     for (size_t i = 0; i < p->nloops; i++) {
         const profile_loop *in = &p->loops[i];
         if ((double)in->entries < ADVICE_LOOP_MIN_ENTRIES) continue;
         double trips = (double)in->iterations / (double)in->entries;
         if (trips >= ADVICE_LOOP_MAX_TRIPS) continue;
-        const profile_loop *out = outer_loop(p, in);
+        const profile_loop *out = outer_loop(nest, p->nloops, in);
         if (out == NULL) continue;
         double share = advice_loop_share(out, total);
         advice_class cls = advice_classify(share, threshold);
         if (cls < ADVICE_MEDIUM) continue;
         advice_rec *r = rec_add(l, "short-inner-loop", in->file, in->line, in->function, in->location);
-        if (r == NULL) return;
+        if (r == NULL) break;
         snprintf(r->text, sizeof r->text,
                  "loop in %s runs %.2f iterations per entry (%s iterations / %s entries) inside the %s "
                  "loop %s (%s iterations, %.1f%% of all loop iterations): unroll it, fuse it with the "
@@ -379,6 +417,7 @@ static void rule_loops(const profile *p, double threshold, rec_list *l)
                  util_location(loc, sizeof loc, out->location, out->file, out->line),
                  util_count(c, out->iterations), share);
     }
+    free(nest);
 }
 
 static void rule_recursion(const profile *p, rec_list *l)
@@ -425,10 +464,117 @@ static void rule_recursion(const profile *p, rec_list *l)
     free(selfc);
 }
 
+/* The loop of f (by_fn[first[f] .. first[f + 1])) whose iterations best match count allocations
+ * (or calls), among those with count >= ADVICE_ALLOC_MIN_PER_ITERATION × iterations: in a nest,
+ * the loop that runs about once per allocation carries it. Equal iterations: the first in the
+ * source; *twins counts the other loops with exactly those iterations (the profile cannot tell
+ * them apart). NULL when no loop fits. */
+static const profile_loop *allocating_loop(const profile_loop **by_fn, const size_t *first, size_t f,
+                                           double count, size_t *twins)
+{
+    const profile_loop *best = NULL;
+    double best_gap = 0;
+    *twins = 0;
+    for (size_t k = first[f]; k < first[f + 1]; k++) {
+        const profile_loop *lp = by_fn[k];
+        if (lp->iterations == 0 || count < ADVICE_ALLOC_MIN_PER_ITERATION * (double)lp->iterations) continue;
+        double gap = fabs(log(count / (double)lp->iterations));
+        if (best != NULL && lp->iterations == best->iterations) {
+            (*twins)++;
+            if (lp->line < best->line || (lp->line == best->line && lp->column < best->column)) best = lp;
+        } else if (best == NULL || gap < best_gap) {
+            best = lp, best_gap = gap, *twins = 0;
+        }
+    }
+    return best;
+}
+
+/* " (N other loops of F run as many iterations)" when the site is ambiguous, else "". */
+static const char *twins_note(char *buf, size_t len, size_t twins, const char *fn)
+{
+    if (twins == 0) return "";
+    snprintf(buf, len, " (%zu other loop%s of %s run%s as many iterations)", twins, twins == 1 ? "" : "s", fn,
+             twins == 1 ? "s" : "");
+    return buf;
+}
+
+/* Allocations inside a hot loop: a function that holds >= T% of the wall time (inclusive) and
+ * either allocates itself about once per iteration of one of its loops (malloc in the loop, or in a
+ * callee inlined into it), or calls an allocating function about once per iteration of one of its
+ * loops. The allocations of the callee made from this caller are estimated by its share of calls. */
+static void rule_allocations(const profile *p, double threshold, rec_list *l)
+{
+    char a[UTIL_CELL], b[UTIL_CELL], c[UTIL_CELL], d[UTIL_CELL], e2[UTIL_CELL], f2[UTIL_CELL], tw[160];
+    size_t twins;
+    double runtime = (double)p->stats.total_runtime_ns;
+    size_t n = p->nfunctions;
+    if (runtime <= 0 || n == 0) return;
+    size_t *first = calloc(n + 2, sizeof *first);
+    const profile_loop **by_fn = malloc((p->nloops + 1) * sizeof *by_fn);
+    if (first == NULL || by_fn == NULL) {
+        free(first);
+        free(by_fn);
+        l->oom = true;
+        return;
+    }
+    /* Loops grouped by function (a counting sort on function_index). */
+    for (size_t i = 0; i < p->nloops; i++)
+        if (p->loops[i].function_index >= 0) first[p->loops[i].function_index + 2]++;
+    for (size_t f = 2; f < n + 2; f++) first[f] += first[f - 1];
+    for (size_t i = 0; i < p->nloops; i++)
+        if (p->loops[i].function_index >= 0) by_fn[first[p->loops[i].function_index + 1]++] = &p->loops[i];
+
+    for (size_t f = 0; f < n; f++) {
+        const profile_function *fn = &p->functions[f];
+        double allocs = (double)fn->allocations, share = pct((double)fn->total_ns, runtime);
+        if (allocs < ADVICE_ALLOC_MIN_ALLOCATIONS || share < threshold) continue;
+        const profile_loop *lp = allocating_loop(by_fn, first, f, allocs, &twins);
+        if (lp == NULL) continue;
+        advice_rec *r = rec_add(l, "hoist-allocation", lp->file, lp->line, fn->name, lp->location);
+        if (r == NULL) goto done;
+        snprintf(r->text, sizeof r->text,
+                 "loop in %s runs %s iterations (%s entr%s)%s and %s makes %s allocations (%.2f per "
+                 "iteration, %s bytes, %s bytes each on average) while it holds %.1f%% of the wall time: "
+                 "hoist the allocation out of the loop and reuse the block, or take blocks from a pool",
+                 fn->name, util_count(a, lp->iterations), util_count(b, lp->entries),
+                 lp->entries == 1 ? "y" : "ies", twins_note(tw, sizeof tw, twins, fn->name), fn->name,
+                 util_count(c, fn->allocations), allocs / (double)lp->iterations,
+                 util_count(d, fn->allocated_bytes), util_count(e2, fn->allocated_bytes / fn->allocations), share);
+    }
+    for (size_t k = 0; k < p->nedges; k++) {
+        const profile_edge *e = &p->edges[k];
+        if (e->caller_index < 0 || e->callee_index < 0 || e->caller_index == e->callee_index) continue;
+        const profile_function *fn = &p->functions[e->caller_index], *g = &p->functions[e->callee_index];
+        if (g->calls == 0 || g->allocations == 0) continue;
+        /* The callee's allocations made from this caller, by its share of the callee's calls. */
+        double from_here = (double)g->allocations * ((double)e->calls / (double)g->calls);
+        double share = pct((double)fn->total_ns, runtime);
+        if (from_here < ADVICE_ALLOC_MIN_ALLOCATIONS || share < threshold) continue;
+        const profile_loop *lp = allocating_loop(by_fn, first, (size_t)e->caller_index, (double)e->calls, &twins);
+        if (lp == NULL) continue;
+        advice_rec *r = rec_add(l, "hoist-allocation", lp->file, lp->line, fn->name, lp->location);
+        if (r == NULL) goto done;
+        snprintf(r->text, sizeof r->text,
+                 "loop in %s runs %s iterations (%s entr%s)%s and calls %s %s times (%.2f per iteration), "
+                 "which makes %s allocations in all (%s bytes, %s bytes each on average; about %.0f from "
+                 "%s) while %s holds %.1f%% of the wall time: hoist the allocation out of the loop and "
+                 "pass the block in, or take blocks from a pool",
+                 fn->name, util_count(a, lp->iterations), util_count(b, lp->entries),
+                 lp->entries == 1 ? "y" : "ies", twins_note(tw, sizeof tw, twins, fn->name), g->name,
+                 util_count(c, e->calls), (double)e->calls / (double)lp->iterations,
+                 util_count(d, g->allocations), util_count(e2, g->allocated_bytes),
+                 util_count(f2, g->allocated_bytes / g->allocations), from_here, fn->name, fn->name, share);
+    }
+done:
+    free(first);
+    free(by_fn);
+}
+
 int advice_recommend(const profile *p, double threshold, advice_rec **recs, size_t *n)
 {
     rec_list l = {NULL, 0, 0, false};
     rule_recursion(p, &l);
+    rule_allocations(p, threshold, &l);
     rule_inline(p, &l);
     rule_loops(p, threshold, &l);
     rule_branches(p, &l);
@@ -588,10 +734,13 @@ fail:
 
 int advice_json(FILE *out, const char *path, const profile *p, const advice_opts *opts)
 {
+    /* The document is built in an arena and streamed: one node per value through malloc, and the
+     * whole text in memory for cJSON_Print, made --json need more than 10x the profile's size. */
+    arena mem = {NULL};
+    arena_json_begin(&mem);
     cJSON *root = cJSON_CreateObject(), *sum, *arr, *thr;
     advice_rec *recs = NULL;
     size_t n = 0;
-    char *text = NULL;
     int rc = -1;
     if (root == NULL || !add_str(root, "profile", path) || !add_str(root, "version", p->version)) goto done;
     if ((sum = cJSON_AddObjectToObject(root, "summary")) == NULL || !add_str(sum, "binary", p->binary) ||
@@ -626,13 +775,12 @@ int advice_json(FILE *out, const char *path, const profile *p, const advice_opts
             !add_str(o, "function", recs[i].function) || !add_str(o, "text", recs[i].text))
             goto done;
     }
-    if ((text = cJSON_Print(root)) == NULL) goto done;
-    fputs(text, out);
+    jsonout_print(out, root);
     fputc('\n', out);
     rc = 0;
 done:
-    free(text);
     free(recs);
-    cJSON_Delete(root);
+    arena_json_end(); /* every cJSON_Delete above was a no-op: the arena holds the tree */
+    arena_free(&mem);
     return rc;
 }

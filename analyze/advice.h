@@ -29,6 +29,8 @@ enum { ADVICE_THRESHOLD_DEFAULT = 5 };
 #define ADVICE_RECURSION_MIN_CALLS 1000.0 /* recursion: calls */
 #define ADVICE_RECURSION_DEPTH_FACTOR 4.0 /* recursion: calls per outside call >= this × max depth */
 #define ADVICE_RECURSION_MIN_NESTING 1.1  /* recursion: avg × timed calls >= this × total time */
+#define ADVICE_ALLOC_MIN_ALLOCATIONS 1000.0 /* allocating loop: allocations in the loop's function */
+#define ADVICE_ALLOC_MIN_PER_ITERATION 0.5  /* allocating loop: allocations >= this × iterations */
 
 typedef struct {
     double threshold;   /* percent, > 0 */
@@ -69,7 +71,7 @@ int advice_view(const profile *in, const char *pattern, profile *view);
 void advice_view_free(profile *view);
 
 typedef struct {
-    const char *rule;     /* "branch-bias", "inline", "short-inner-loop", "memoize" */
+    const char *rule;     /* "branch-bias", "inline", "short-inner-loop", "memoize", "hoist-allocation" */
     const char *file, *function;
     uint64_t line;
     char site[256];       /* file:line */

@@ -7,11 +7,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
-/* State of one load: where the first error goes. Every checker returns false after recording it. */
+#include "arena.h"
+
+/* State of one load: where the first error goes (every checker returns false after recording it),
+ * and where the last member lookup succeeded. */
 typedef struct {
     char *err;
     size_t errlen;
+    const cJSON *hint_obj, *hint; /* hint: the member of hint_obj found last */
 } loader;
 
 static bool load_fail(loader *ld, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -48,10 +53,26 @@ static const char *quotable(char *buf, size_t len, const char *s)
     return buf;
 }
 
-/* The member key of obj (keys are case-sensitive), NULL when absent. */
-static const cJSON *member(const cJSON *obj, const char *key)
+/* The member key of obj (keys are case-sensitive), NULL when absent. The loader asks for the fields
+ * of an object in the order the runtime writes them, so the search starts after the member found
+ * last and usually succeeds at once: cJSON_GetObjectItemCaseSensitive from the start made loading
+ * quadratic in the number of fields. (With duplicate keys, which one is read is unspecified, as in
+ * RFC 8259.) */
+static const cJSON *member(loader *ld, const cJSON *obj, const char *key)
 {
-    return cJSON_GetObjectItemCaseSensitive(obj, key);
+    const cJSON *start = obj == NULL ? NULL : ld->hint_obj == obj ? ld->hint->next : obj->child;
+    if (obj == NULL) return NULL;
+    for (const cJSON *c = start; c != NULL; c = c->next)
+        if (c->string != NULL && strcmp(c->string, key) == 0) {
+            ld->hint_obj = obj, ld->hint = c;
+            return c;
+        }
+    for (const cJSON *c = obj->child; c != start; c = c->next)
+        if (c->string != NULL && strcmp(c->string, key) == 0) {
+            ld->hint_obj = obj, ld->hint = c;
+            return c;
+        }
+    return NULL;
 }
 
 /* where: "functions[3]" or "" at the top level; the message names where.key. */
@@ -71,7 +92,7 @@ static bool wrong_type(loader *ld, const char *where, const char *key, const cha
 static bool get_u64(loader *ld, const cJSON *obj, const char *where, const char *key, bool required,
                     uint64_t *out, bool *present)
 {
-    const cJSON *v = member(obj, key);
+    const cJSON *v = member(ld, obj, key);
     *out = 0;
     if (present != NULL) *present = v != NULL;
     if (v == NULL) return required ? missing(ld, where, key) : true;
@@ -89,7 +110,7 @@ static bool get_u64(loader *ld, const cJSON *obj, const char *where, const char 
 static bool get_double(loader *ld, const cJSON *obj, const char *where, const char *key, double lo,
                        double hi, double *out, bool *present)
 {
-    const cJSON *v = member(obj, key);
+    const cJSON *v = member(ld, obj, key);
     *out = 0;
     if (present != NULL) *present = v != NULL;
     if (v == NULL) return true;
@@ -106,7 +127,7 @@ static bool get_double(loader *ld, const cJSON *obj, const char *where, const ch
 static bool get_str(loader *ld, const cJSON *obj, const char *where, const char *key, bool required,
                     const char **out)
 {
-    const cJSON *v = member(obj, key);
+    const cJSON *v = member(ld, obj, key);
     *out = "";
     if (v == NULL) return required ? missing(ld, where, key) : true;
     if (!cJSON_IsString(v) || v->valuestring == NULL) return wrong_type(ld, where, key, "a string", v);
@@ -116,7 +137,7 @@ static bool get_str(loader *ld, const cJSON *obj, const char *where, const char 
 
 static bool get_bool(loader *ld, const cJSON *obj, const char *where, const char *key, bool *out)
 {
-    const cJSON *v = member(obj, key);
+    const cJSON *v = member(ld, obj, key);
     *out = false;
     if (v == NULL) return true;
     if (!cJSON_IsBool(v)) return wrong_type(ld, where, key, "true or false", v);
@@ -127,7 +148,7 @@ static bool get_bool(loader *ld, const cJSON *obj, const char *where, const char
 /* The top-level array key: *arr NULL and *n 0 when absent. */
 static bool get_array(loader *ld, const cJSON *root, const char *key, const cJSON **arr, size_t *n)
 {
-    const cJSON *v = member(root, key);
+    const cJSON *v = member(ld, root, key);
     *arr = NULL;
     *n = 0;
     if (v == NULL) return true;
@@ -157,7 +178,7 @@ static bool element(loader *ld, const cJSON *e, const char *key, size_t i, char 
 static bool load_header(loader *ld, const cJSON *root, profile *p)
 {
     char q[48];
-    const cJSON *tool = member(root, "tool");
+    const cJSON *tool = member(ld, root, "tool");
     if (tool == NULL) return load_fail(ld, "not a cprof profile: \"tool\" is missing");
     if (!cJSON_IsString(tool)) return wrong_type(ld, "", "tool", "a string", tool);
     if (strcmp(tool->valuestring, "cprof") != 0)
@@ -199,7 +220,7 @@ static bool load_argv(loader *ld, const cJSON *root)
 
 static bool load_statistics(loader *ld, const cJSON *root, profile_statistics *st)
 {
-    const cJSON *s = member(root, "statistics");
+    const cJSON *s = member(ld, root, "statistics");
     const char *w = "statistics";
     bool has_ns, has_pct;
     if (s == NULL) return true;
@@ -237,6 +258,23 @@ static profile_timing derived_timing(uint64_t calls, uint64_t timed_calls)
     return timed_calls >= calls ? PROFILE_TIMING_FULL : PROFILE_TIMING_PARTIAL;
 }
 
+/* functions[i].memory: an object of counts, all optional but "allocations". */
+static bool load_function_memory(loader *ld, const cJSON *o, const char *w, profile_function *f)
+{
+    const cJSON *m = member(ld, o, "memory");
+    char where[64];
+    if (m == NULL) return true;
+    if (!cJSON_IsObject(m)) return wrong_type(ld, w, "memory", "an object", m);
+    snprintf(where, sizeof where, "%s.memory", w);
+    f->has_memory = true;
+    return get_u64(ld, m, where, "allocations", true, &f->allocations, NULL) &&
+           get_u64(ld, m, where, "reallocations", false, &f->reallocations, NULL) &&
+           get_u64(ld, m, where, "frees", false, &f->frees, NULL) &&
+           get_u64(ld, m, where, "allocated_bytes", false, &f->allocated_bytes, NULL) &&
+           get_u64(ld, m, where, "freed_bytes", false, &f->freed_bytes, NULL) &&
+           get_u64(ld, m, where, "live_bytes", false, &f->live_bytes, NULL);
+}
+
 static bool load_function(loader *ld, const cJSON *o, const char *w, profile_function *f)
 {
     const char *timing;
@@ -258,7 +296,8 @@ static bool load_function(loader *ld, const cJSON *o, const char *w, profile_fun
         !get_u64(ld, o, w, "avg_time_ns", false, &f->avg_ns, NULL) ||
         !get_u64(ld, o, w, "min_time_ns", false, &f->min_ns, NULL) ||
         !get_u64(ld, o, w, "max_time_ns", false, &f->max_ns, NULL) ||
-        !get_u64(ld, o, w, "unwound_calls", false, &f->unwound_calls, NULL))
+        !get_u64(ld, o, w, "unwound_calls", false, &f->unwound_calls, NULL) ||
+        !load_function_memory(ld, o, w, f))
         return false;
     if (!has_inlined) f->inlined_calls = f->calls > f->timed_calls ? f->calls - f->timed_calls : 0;
     if (*timing == '\0') {
@@ -289,6 +328,7 @@ typedef struct {
 typedef struct {
     const profile *p;
     id_slot *by_id;
+    size_t *by_name; /* function indexes sorted by name, built when an edge first needs it */
 } id_index;
 
 static int cmp_slot(const void *a, const void *b)
@@ -309,17 +349,39 @@ static long find_id(const id_index *ix, uint64_t id)
     return -1;
 }
 
-/* The only function called name, -1 if none or several (static functions may share a name). */
-static long find_unique_name(const profile *p, const char *name)
+static const profile *name_sort_profile; /* qsort has no context argument */
+
+static int cmp_name_index(const void *a, const void *b)
 {
-    long found = -1;
-    if (*name == '\0') return -1;
-    for (size_t i = 0; i < p->nfunctions; i++)
-        if (strcmp(p->functions[i].name, name) == 0) {
-            if (found >= 0) return -1;
-            found = (long)i;
-        }
-    return found;
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    int c = strcmp(name_sort_profile->functions[x].name, name_sort_profile->functions[y].name);
+    return c != 0 ? c : (x > y) - (x < y);
+}
+
+/* The only function called name, -1 if none or several (static functions may share a name).
+ * Edges without ids are resolved by name: a binary search, not a scan per edge. */
+static bool find_unique_name(loader *ld, id_index *ix, const char *name, long *found)
+{
+    const profile *p = ix->p;
+    *found = -1;
+    if (*name == '\0' || p->nfunctions == 0) return true;
+    if (ix->by_name == NULL) {
+        if ((ix->by_name = malloc(p->nfunctions * sizeof *ix->by_name)) == NULL)
+            return load_fail(ld, "out of memory");
+        for (size_t i = 0; i < p->nfunctions; i++) ix->by_name[i] = i;
+        name_sort_profile = p;
+        qsort(ix->by_name, p->nfunctions, sizeof *ix->by_name, cmp_name_index);
+    }
+    size_t lo = 0, hi = p->nfunctions;
+    while (lo < hi) { /* the first name >= name */
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(p->functions[ix->by_name[mid]].name, name) < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo == p->nfunctions || strcmp(p->functions[ix->by_name[lo]].name, name) != 0) return true;
+    if (lo + 1 < p->nfunctions && strcmp(p->functions[ix->by_name[lo + 1]].name, name) == 0) return true;
+    *found = (long)ix->by_name[lo];
+    return true;
 }
 
 static bool load_functions(loader *ld, const cJSON *root, profile *p, id_index *ix)
@@ -349,14 +411,14 @@ static bool load_functions(loader *ld, const cJSON *root, profile *p, id_index *
 }
 
 /* One end of a call-graph edge: by id when "<end>_id" is given (it must exist), else by unique name. */
-static bool resolve_end(loader *ld, const cJSON *o, const char *w, const char *end, const id_index *ix,
+static bool resolve_end(loader *ld, const cJSON *o, const char *w, const char *end, id_index *ix,
                         const char **name, long *index)
 {
     char key[16];
     uint64_t id;
     bool has_id;
     snprintf(key, sizeof key, "%s_id", end);
-    const cJSON *idv = member(o, key);
+    const cJSON *idv = member(ld, o, key);
     if (!get_str(ld, o, w, end, false, name)) return false;
     if (idv != NULL && !cJSON_IsNull(idv)) {
         if (!get_u64(ld, o, w, key, false, &id, &has_id)) return false;
@@ -366,11 +428,10 @@ static bool resolve_end(loader *ld, const cJSON *o, const char *w, const char *e
         return true;
     }
     if (**name == '\0') return load_fail(ld, "%s: neither \"%s\" nor \"%s\" is given", w, end, key);
-    *index = find_unique_name(ix->p, *name);
-    return true;
+    return find_unique_name(ld, ix, *name, index);
 }
 
-static bool load_edges(loader *ld, const cJSON *root, profile *p, const id_index *ix)
+static bool load_edges(loader *ld, const cJSON *root, profile *p, id_index *ix)
 {
     const cJSON *arr, *e;
     char where[48], q[48];
@@ -407,7 +468,24 @@ static bool load_site(loader *ld, const cJSON *o, const char *w, const char **lo
            get_str(ld, o, w, "function", false, function);
 }
 
-static bool load_loops(loader *ld, const cJSON *root, profile *p)
+/* The function a site is in: "function_id" when given (an id that names no function leaves it
+ * unresolved: sites only add detail), else the only function with that name. */
+static bool site_function(loader *ld, const cJSON *o, const char *w, id_index *ix, const char *name,
+                          long *index)
+{
+    uint64_t id;
+    bool has_id;
+    const cJSON *idv = member(ld, o, "function_id");
+    *index = -1;
+    if (idv != NULL && !cJSON_IsNull(idv)) {
+        if (!get_u64(ld, o, w, "function_id", false, &id, &has_id)) return false;
+        *index = find_id(ix, id);
+        return true;
+    }
+    return find_unique_name(ld, ix, name, index);
+}
+
+static bool load_loops(loader *ld, const cJSON *root, profile *p, id_index *ix)
 {
     const cJSON *arr, *e;
     char where[48];
@@ -421,7 +499,8 @@ static bool load_loops(loader *ld, const cJSON *root, profile *p)
             !load_site(ld, e, where, &l->location, &l->file, &l->line, &l->column, &l->function) ||
             !get_u64(ld, e, where, "depth", false, &l->depth, NULL) ||
             !get_u64(ld, e, where, "iterations", true, &l->iterations, NULL) ||
-            !get_u64(ld, e, where, "entries", true, &l->entries, NULL))
+            !get_u64(ld, e, where, "entries", true, &l->entries, NULL) ||
+            !site_function(ld, e, where, ix, l->function, &l->function_index))
             return false;
         i++;
     }
@@ -456,7 +535,7 @@ static bool load_branches(loader *ld, const cJSON *root, profile *p)
 
 static bool load_cases(loader *ld, const cJSON *o, const char *w, profile_switch *s)
 {
-    const cJSON *arr = member(o, "cases"), *e;
+    const cJSON *arr = member(ld, o, "cases"), *e;
     char where[80];
     size_t i = 0;
     if (arr == NULL) return missing(ld, w, "cases");
@@ -559,8 +638,8 @@ static void parse_error(loader *ld, const char *text, size_t len, const char *at
 
 int profile_parse(const char *text, size_t len, profile *p, char *err, size_t errlen)
 {
-    loader ld = {err, errlen};
-    id_index ix = {p, NULL};
+    loader ld = {err, errlen, NULL, NULL};
+    id_index ix = {p, NULL, NULL};
     const char *end = NULL;
     size_t n = len;
 
@@ -574,8 +653,11 @@ int profile_parse(const char *text, size_t len, profile *p, char *err, size_t er
         load_fail(&ld, "not a text file (contains NUL bytes)");
         goto fail;
     }
-    /* Not require_null_terminated: cJSON 1.7.15 then wants the NUL inside len. Checked by hand. */
+    /* Not require_null_terminated: cJSON 1.7.15 then wants the NUL inside len. Checked by hand.
+     * The tree goes into an arena: a node per value made malloc and free most of the run time. */
+    arena_json_begin(&p->json_mem);
     p->root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    arena_json_end();
     if (p->root == NULL) {
         parse_error(&ld, text, len, end);
         goto fail;
@@ -595,22 +677,24 @@ int profile_parse(const char *text, size_t len, profile *p, char *err, size_t er
     }
     if (!load_header(&ld, p->root, p) || !load_argv(&ld, p->root) ||
         !load_statistics(&ld, p->root, &p->stats) || !load_functions(&ld, p->root, p, &ix) ||
-        !load_edges(&ld, p->root, p, &ix) || !load_loops(&ld, p->root, p) ||
+        !load_edges(&ld, p->root, p, &ix) || !load_loops(&ld, p->root, p, &ix) ||
         !load_branches(&ld, p->root, p) || !load_switches(&ld, p->root, p) ||
         !load_threads(&ld, p->root, p))
         goto fail;
     free(ix.by_id);
+    free(ix.by_name);
     return 0;
 
 fail:
     free(ix.by_id);
+    free(ix.by_name);
     profile_free(p);
     return -1;
 }
 
 int profile_load(const char *path, profile *p, char *err, size_t errlen)
 {
-    loader ld = {err, errlen};
+    loader ld = {err, errlen, NULL, NULL};
     char *text = NULL;
     size_t len = 0, cap = 0;
     int rc = -1;
@@ -620,6 +704,17 @@ int profile_load(const char *path, profile *p, char *err, size_t errlen)
     if (f == NULL) {
         load_fail(&ld, "cannot open: %s", strerror(errno));
         goto done;
+    }
+    /* A regular file is read into one buffer of its size (plus one byte, to see the end), not
+     * grown by doubling, which could hold almost twice the file while copying. */
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        (uint64_t)st.st_size < SIZE_MAX / 2) {
+        cap = (size_t)st.st_size + 1;
+        if ((text = malloc(cap)) == NULL) {
+            load_fail(&ld, "out of memory reading the file");
+            goto done;
+        }
     }
     for (;;) {
         if (len == cap) {
@@ -657,6 +752,6 @@ void profile_free(profile *p)
     free(p->branches);
     free(p->switches);
     free(p->threads);
-    cJSON_Delete(p->root);
+    arena_free(&p->json_mem); /* the whole cJSON tree: its nodes are not malloc'd one by one */
     memset(p, 0, sizeof *p);
 }

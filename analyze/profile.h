@@ -8,6 +8,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "arena.h"
+
 /* Every string below points into the parsed cJSON tree owned by the profile; it is never NULL
  * ("" when the field was absent). Every count and time is a non-negative integer (nanoseconds for
  * times). Optional scalar fields that were absent read as 0 / "" / false; absent arrays are empty. */
@@ -28,6 +30,10 @@ typedef struct {
     profile_timing timing;
     bool untimed_leaf; /* "timing": "skipped": built without hooks (skip-leaves); timing is NONE */
     uint64_t total_ns, self_ns, avg_ns, min_ns, max_ns, unwound_calls;
+    /* "memory" (format 1.1, only for functions that allocated): blocks requested while the
+     * function was the innermost timed frame. has_memory false: all zero. */
+    bool has_memory;
+    uint64_t allocations, reallocations, frees, allocated_bytes, freed_bytes, live_bytes;
 } profile_function;
 
 typedef struct {
@@ -40,6 +46,7 @@ typedef struct {
 typedef struct {
     const char *location, *file, *function;
     uint64_t line, column, depth, iterations, entries;
+    long function_index; /* into profile.functions: by "function_id", else by unique name; -1 if neither */
 } profile_loop;
 
 typedef struct {
@@ -75,7 +82,8 @@ typedef struct {
 } profile_statistics;
 
 typedef struct {
-    cJSON *root;
+    cJSON *root; /* read-only: its nodes live in json_mem, never cJSON_Delete or detach them */
+    arena json_mem;
     const char *version, *tool, *binary, *command_line, *clock;
     uint64_t timestamp, pid;
     bool has_timestamp, has_pid;

@@ -1,4 +1,4 @@
-/* report.c: the text report: run summary, functions, call tree, loops, branches, switches. */
+/* report.c: the text report: run summary, functions, files, call tree, loops, branches, switches. */
 #include "report.h"
 
 #include <inttypes.h>
@@ -118,7 +118,10 @@ static int print_threads(const util_out *o, const profile *p)
     return 0;
 }
 
-static int print_functions(const util_out *o, const profile *p, const advice_opts *opts)
+/* One list of the functions that ran, ordered by sort. notes: also the footnotes ([inlined],
+ * never ran), given once under the first list. */
+static int print_functions(const util_out *o, const profile *p, const advice_opts *opts, advice_sort sort,
+                           bool notes)
 {
     char a[UTIL_CELL], loc[256];
     const profile_function **rows;
@@ -131,10 +134,10 @@ static int print_functions(const util_out *o, const profile *p, const advice_opt
         if (p->functions[i].calls > 0) rows[n++] = &p->functions[i];
         else never++;
     }
-    advice_sort_functions(rows, n, opts->sort);
+    advice_sort_functions(rows, n, sort);
 
     char title[64];
-    snprintf(title, sizeof title, "Top functions by %s", advice_sort_title(opts->sort));
+    snprintf(title, sizeof title, "Top functions by %s", advice_sort_title(sort));
     section(o, title);
     if (n == 0) fprintf(o->out, "  (no function ran)\n");
     else
@@ -171,6 +174,7 @@ static int print_functions(const util_out *o, const profile *p, const advice_opt
         partial |= f->timing == PROFILE_TIMING_PARTIAL;
     }
     more(o, n, shown, "functions");
+    if (!notes) inlined = partial = false, never = 0;
     if (inlined)
         fprintf(o->out, "  %s[inlined]%s GCC inlined every call: the counts are exact, the time belongs to the callers.\n",
                 o->warn, o->reset);
@@ -181,6 +185,93 @@ static int print_functions(const util_out *o, const profile *p, const advice_opt
         fprintf(o->out, "  %s%s instrumented function%s never ran.%s\n", o->dim, util_count(a, never),
                 util_plural(never), o->reset);
     free(rows);
+    return 0;
+}
+
+/* Per source file: the functions defined in it that ran, summed. Self times add up without
+ * counting anything twice; inclusive times would not, so they are not summed. */
+typedef struct {
+    const char *file;
+    uint64_t self_ns, calls, loop_iterations;
+    size_t functions;
+} file_row;
+
+static int cmp_fn_file(const void *a, const void *b)
+{
+    const profile_function *x = *(const profile_function *const *)a, *y = *(const profile_function *const *)b;
+    return strcmp(x->file, y->file);
+}
+
+static int cmp_loop_file(const void *a, const void *b)
+{
+    const profile_loop *x = *(const profile_loop *const *)a, *y = *(const profile_loop *const *)b;
+    return strcmp(x->file, y->file);
+}
+
+static int cmp_file_row(const void *a, const void *b)
+{
+    const file_row *x = a, *y = b;
+    int c;
+    if ((c = cmp_u64_desc(x->self_ns, y->self_ns)) != 0) return c;
+    if ((c = cmp_u64_desc(x->calls, y->calls)) != 0) return c;
+    return strcmp(x->file, y->file);
+}
+
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+    return a + b < a ? UINT64_MAX : a + b;
+}
+
+static int print_files(const util_out *o, const profile *p)
+{
+    char a[UTIL_CELL];
+    const profile_function **fns = malloc((p->nfunctions + 1) * sizeof *fns);
+    const profile_loop **lps = malloc((p->nloops + 1) * sizeof *lps);
+    file_row *rows = malloc((p->nfunctions + 1) * sizeof *rows);
+    size_t nf = 0, nl = 0, n = 0;
+    double runtime = (double)p->stats.total_runtime_ns;
+    if (fns == NULL || lps == NULL || rows == NULL) {
+        free(fns), free(lps), free(rows);
+        return -1;
+    }
+    for (size_t i = 0; i < p->nfunctions; i++)
+        if (p->functions[i].calls > 0) fns[nf++] = &p->functions[i];
+    for (size_t i = 0; i < p->nloops; i++) lps[nl++] = &p->loops[i];
+    if (nf > 1) qsort(fns, nf, sizeof *fns, cmp_fn_file);
+    if (nl > 1) qsort(lps, nl, sizeof *lps, cmp_loop_file);
+    for (size_t i = 0, k = 0; i < nf; n++) {
+        file_row *r = &rows[n];
+        *r = (file_row){fns[i]->file, 0, 0, 0, 0};
+        for (; i < nf && strcmp(fns[i]->file, r->file) == 0; i++) {
+            r->self_ns = add_sat(r->self_ns, fns[i]->timing != PROFILE_TIMING_NONE ? fns[i]->self_ns : 0);
+            r->calls = add_sat(r->calls, fns[i]->calls);
+            r->functions++;
+        }
+        while (k < nl && strcmp(lps[k]->file, r->file) < 0) k++;
+        for (; k < nl && strcmp(lps[k]->file, r->file) == 0; k++)
+            r->loop_iterations = add_sat(r->loop_iterations, lps[k]->iterations);
+    }
+    if (n > 1) qsort(rows, n, sizeof *rows, cmp_file_row);
+
+    section(o, "Files (functions that ran, summed per source file)");
+    if (n == 0) fprintf(o->out, "  (no function ran)\n");
+    else
+        fprintf(o->out, "%s%*s %*s %*s %*s %*s  file%s\n", o->bold, TIME_W, "self", PCT_W, "self%", COUNT_W,
+                "calls", 9, "functions", COUNT_W + 2, "loop iters", o->reset);
+    size_t shown = n < o->top ? n : o->top;
+    for (size_t i = 0; i < shown; i++) {
+        const file_row *r = &rows[i];
+        util_cell(o->out, util_duration(a, r->self_ns), TIME_W);
+        util_cell(o->out, util_share(a, (double)r->self_ns, runtime), PCT_W + 1);
+        util_cell(o->out, util_count(a, r->calls), COUNT_W + 1);
+        util_cell(o->out, util_count(a, r->functions), 10);
+        util_cell(o->out, util_count(a, r->loop_iterations), COUNT_W + 3);
+        fputs("  ", o->out);
+        util_put(o->out, *r->file ? r->file : "?");
+        fputc('\n', o->out);
+    }
+    more(o, n, shown, "files");
+    free(fns), free(lps), free(rows);
     return 0;
 }
 
@@ -404,7 +495,11 @@ int report_print_with(const util_out *o, const char *path, const profile *p, con
         util_put(o->out, opts->filter);
         fprintf(o->out, "  %s(every list below shows only matching functions)%s\n", o->dim, o->reset);
     }
-    if (print_threads(o, p) < 0 || print_functions(o, p, opts) < 0) return -1;
+    /* Self time and inclusive time are both always listed: first the --sort order, then the other. */
+    advice_sort second = opts->sort == ADVICE_SORT_TOTAL ? ADVICE_SORT_SELF : ADVICE_SORT_TOTAL;
+    if (print_threads(o, p) < 0 || print_functions(o, p, opts, opts->sort, true) < 0 ||
+        print_functions(o, p, opts, second, false) < 0 || print_files(o, p) < 0)
+        return -1;
     section(o, "Call tree (calls, inclusive time)");
     if (calltree_print(o, p) < 0 || print_loops(o, p, opts->threshold) < 0 ||
         print_branches(o, p, opts->threshold) < 0 || print_switches(o, p) < 0 || report_io_print(o, p) < 0 ||

@@ -2,13 +2,14 @@
 # install-deps.sh: install what cprof needs from Debian (run as root; idempotent and quiet
 # when everything is already there). CPROF_WITH_TESTS=1 adds what the test suite uses: the
 # schema validator, the clients that read the exports (valgrind's callgrind_annotate, go tool
-# pprof), tools to unpack Debian source packages, Lua's build needs, and, best effort, the browser
-# tests' headless Chromium and the npm package speedscope (those tests are skipped without them).
+# pprof), tools to unpack Debian source packages, Lua's build needs, clang with libFuzzer
+# (libclang-rt-14-dev) for the fuzz suite, and, best effort, the browser tests' headless Chromium
+# and the npm package speedscope (those tests are skipped without them).
 set -eu
 with_tests=${CPROF_WITH_TESTS:-0}
 gcc_major=$(gcc -dumpversion 2>/dev/null | cut -d. -f1 || echo 12)
 pkgs="gcc g++ gcc-${gcc_major}-plugin-dev libcjson-dev zlib1g-dev meson ninja-build pkg-config"
-[ "$with_tests" = 1 ] && pkgs="$pkgs python3-jsonschema valgrind golang-go dpkg-dev xz-utils"
+[ "$with_tests" = 1 ] && pkgs="$pkgs python3-jsonschema valgrind golang-go dpkg-dev xz-utils clang libclang-rt-14-dev"
 optional="" # installed on their own, so that one the mirror lacks does not stop the rest
 [ "$with_tests" = 1 ] && optional="chromium"
 

@@ -111,7 +111,7 @@ test_report() {
     matches "$rep" '^  overhead +6\.32 µs \(0\.005122% ' "summary overhead"
 
     # Functions: ordered by self time; exact counts; inlined markers.
-    section "$rep" "Top functions" >"$tmp/fn"
+    section "$rep" "Top functions by self time" >"$tmp/fn"
     matches "$tmp/fn" '5\.00 µs +<0\.01% +5\.00 µs +<0\.01% +177 +177 +28 ns +10 ns +4\.00 µs +low +fib +app\.c:3$' "fib line"
     matches "$tmp/fn" ' 1000 +0 +- +- +- +- +square \[inlined\]' "square inlined"
     matches "$tmp/fn" ' 20 +12 .*helper \[partly inlined\]' "helper partly inlined"
@@ -120,6 +120,24 @@ test_report() {
     if [ "$(sed -E 's/ +app\.c:[0-9]+$//; s/ \[(partly )?inlined\]$//; s/.* //' "$tmp/fn" | grep -xE 'main|worker_main|classify|helper|callback|fib|square' | tr '\n' ' ')" \
          = "main worker_main classify helper callback fib square " ]; then ok
     else fail "functions not ordered by self time"; cat "$tmp/fn"; fi
+
+    # Functions by inclusive time, whatever --sort says: main, then worker_main (3.00 ms) before
+    # classify (200 µs), though square (1000 calls) would lead by calls.
+    section "$rep" "Top functions by inclusive time" >"$tmp/incl"
+    matches "$tmp/incl" '^ +2\.80 ms +2\.27% +3\.00 ms +2\.43% +1 +1 +3\.00 ms +3\.00 ms +3\.00 ms +low +worker_main +app\.c:36$' "inclusive list: worker_main"
+    if [ "$(awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^(main|worker_main|classify|helper|callback|fib|square)$/) print $i }' "$tmp/incl" | tr '\n' ' ')" \
+         = "main worker_main classify helper callback fib square " ]; then ok
+    else fail "functions not ordered by inclusive time"; cat "$tmp/incl"; fi
+    lacks "$tmp/incl" "never ran" "footnotes only under the first list"
+    run --no-color --sort total "$r"; expect_rc 0 "--sort total"
+    section "$out" "Top functions by self time" >"$tmp/self2"
+    section "$out" "Top functions by inclusive time" >"$tmp/incl2"
+    if [ -s "$tmp/self2" ] && [ -s "$tmp/incl2" ]; then ok; else fail "--sort total: both function lists expected"; fi
+
+    # Files: the 7 functions that ran in app.c, their self times and calls summed, and the
+    # iterations of its loops (1000 + 1000 + 10).
+    section "$rep" "Files" >"$tmp/files"
+    matches "$tmp/files" '^ +123 ms +99\.6% +1212 +7 +2010  app\.c$' "files: app.c summed"
 
     # Call tree.
     section "$rep" "Call tree" >"$tmp/tree"
@@ -158,11 +176,11 @@ test_report() {
     # --top 1 limits every list.
     run --top 1 "$r"; expect_rc 0 "--top 1"
     local s rows
-    for s in "Threads" "Top functions" "Hottest loops" "Most biased" "Least predictable"; do
+    for s in "Threads" "Top functions by self time" "Top functions by inclusive time" "Files" "Hottest loops" "Most biased" "Least predictable"; do
         rows=$(section "$out" "$s" | grep -vE 'never ran|fewer than' | grep -cE '^ +[0-9-]')
         if [ "$rows" -eq 1 ]; then ok; else fail "--top 1: $rows rows in '$s'"; fi
     done
-    section "$out" "Top functions" | grep -qF "… 6 more functions" && ok || fail "--top 1: no '… 6 more functions'"
+    section "$out" "Top functions by self time" | grep -qF "… 6 more functions" && ok || fail "--top 1: no '… 6 more functions'"
     section "$out" "Hottest loops" | grep -qF "… 2 more loops" && ok || fail "--top 1: no '… 2 more loops'"
     section "$out" "Switch statements" >"$tmp/sw1"
     contains "$tmp/sw1" "… 2 more cases (5 executions)" "--top 1 switch cases"

@@ -51,7 +51,7 @@ folded_by_leaf() {
 # report_top PROFILE: the names in cprof-analyze's top list (by self time) with self time > 0, in order.
 report_top() {
     "$analyzer" --no-color "$1" |
-        awk 'index($0, "== Top functions") == 1 { on = 1; next } /^== / { on = 0 } on' |
+        awk 'index($0, "== Top functions by self time") == 1 { on = 1; next } /^== / { on = 0 } on' |
         grep -E '  [^ ]+:[0-9]+$' | grep -vE '^ +- ' |
         sed -E 's/ +[^ ]+:[0-9]+$//; s/ \[(partly )?inlined\]$//; s/.* //'
 }
