@@ -25,14 +25,30 @@ static cJSON *json_check(struct json_ctx *j, cJSON *item) {
   return item;
 }
 
+/* Adds item under key, which is not copied: every key is a literal or outlives the document
+ * (an event name). Fewer allocations per member is most of the writer's speed. */
+static void json_add(struct json_ctx *j, cJSON *obj, const char *key, cJSON *item) {
+  if (!json_check(j, item))
+    return;
+  if (!cJSON_AddItemToObjectCS(obj, key, item)) {
+    cJSON_Delete(item);
+    j->oom = 1;
+  }
+}
+
+/* Numbers are raw digits: cJSON prints a number item through "%1.15g" and reads it back, which
+ * costs more than the rest of the writer together. */
 static void json_u64(struct json_ctx *j, cJSON *obj, const char *key, uint64_t v) {
-  char buf[24];
-  snprintf(buf, sizeof buf, "%" PRIu64, v);
-  json_check(j, cJSON_AddRawToObject(obj, key, buf));
+  char buf[24], *p = buf + sizeof buf;
+  *--p = 0;
+  do
+    *--p = (char)('0' + v % 10);
+  while ((v /= 10) != 0);
+  json_add(j, obj, key, cJSON_CreateRaw(p));
 }
 
 static void json_str(struct json_ctx *j, cJSON *obj, const char *key, const char *v) {
-  json_check(j, cJSON_AddStringToObject(obj, key, v ? v : ""));
+  json_add(j, obj, key, cJSON_CreateString(v ? v : ""));
 }
 
 /* CPROF_REDACT=1: "h" and the 16 hex digits of the name's 64-bit FNV-1a hash. */
@@ -53,11 +69,11 @@ static void json_name(struct json_ctx *j, cJSON *obj, const char *key, const cha
 }
 
 static void json_num(struct json_ctx *j, cJSON *obj, const char *key, double v) {
-  json_check(j, cJSON_AddNumberToObject(obj, key, v));
+  json_add(j, obj, key, cJSON_CreateNumber(v));
 }
 
 static void json_bool(struct json_ctx *j, cJSON *obj, const char *key, int v) {
-  json_check(j, cJSON_AddBoolToObject(obj, key, v));
+  json_add(j, obj, key, cJSON_CreateBool(v));
 }
 
 static cJSON *json_push(struct json_ctx *j, cJSON *arr) {
