@@ -21,6 +21,8 @@ static const export_format formats[EXPORT_FORMATS] = {
     {"--pprof", "FILE", "gzip-compressed pprof profile.proto for go tool pprof", export_pprof, NULL},
     {"--speedscope", "FILE", "speedscope JSON (sampled profile, weights in ns)", export_speedscope, NULL},
     {"--html", "FILE", "one self-contained HTML report: sortable tables, call tree, flame graph", NULL, export_html_with},
+    {"--chrome-trace", "FILE", "Chrome trace events of a CPROF_TRACE=1 run (Perfetto, chrome://tracing)",
+     export_chrome, NULL},
 };
 
 int export_option(int argc, char **argv, int *i, export_request *req, char *err, size_t errlen)
@@ -83,7 +85,9 @@ static int run_one(const export_format *fmt, const char *file, const profile *p,
     }
     rc = fmt->write_with != NULL ? fmt->write_with(p, out, opts) : fmt->write(p, out);
     saved = errno;
-    if (rc != 0) {
+    if (rc == -2) {
+        complain(file, "the profile has no trace (record it with CPROF_TRACE=1)");
+    } else if (rc != 0) {
         complain(file, "out of memory");
     } else if (to_stdout ? fflush(out) != 0 || ferror(out) : ferror(out) != 0) {
         complain(file, strerror(errno ? errno : saved ? saved : EIO));

@@ -17,12 +17,13 @@ int export_folded(const profile *p, FILE *out);     /* folded stacks (flamegraph
 int export_html(const profile *p, FILE *out);       /* self-contained HTML report with the flame graph */
 int export_pprof(const profile *p, FILE *out);      /* gzip-compressed profile.proto (go tool pprof) */
 int export_speedscope(const profile *p, FILE *out); /* speedscope's JSON file format */
+int export_chrome(const profile *p, FILE *out);     /* Chrome trace events; -2: no trace */
 
 /* export_html with the report options it honours: --threshold (hotspot classes), --sort (the initial
  * order of the functions) and --filter (only matching functions, as in the text report). */
 int export_html_with(const profile *p, FILE *out, const advice_opts *opts);
 
-enum { EXPORT_FORMATS = 6 };
+enum { EXPORT_FORMATS = 7 };
 
 /* The files asked for on the command line, by format (NULL: not asked for; "-": stdout). */
 typedef struct {

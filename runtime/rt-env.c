@@ -134,6 +134,7 @@ static void env_init(void) {
   rt_config.enabled = 1;
   rt_threads_init();
   rt_mem_init();
+  rt_trace_init();
   rt_io_init();
   if (atexit(env_atexit) != 0)
     rt_warn("cannot register the exit handler; the profile will not be written at exit");

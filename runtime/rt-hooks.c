@@ -152,6 +152,8 @@ HOOK_INLINE void hook_close(struct rt_thread *t, uint64_t now, int unwound) {
   uint32_t fid = f->fid, edge = f->edge;
   struct rt_fn_time *ft = f->ft;
   struct rt_edge *ep = f->ep;
+  if (RT_UNLIKELY(f->traced))
+    rt_trace_exit(&t->trace, fid, now, unwound);
   hook_pop(t);
   if (ft->timed_calls == 0 || incl < ft->min_ns)
     ft->min_ns = incl;
@@ -224,6 +226,7 @@ HOOK_INLINE void hook_enter(struct rt_thread *t, uint32_t fid, uintptr_t sp, uin
   f->ft = ft;
   f->last_callee = RT_NONE;
   f->edge = RT_NONE;
+  f->traced = RT_UNLIKELY(rt_trace_on) ? rt_trace_enter(&t->trace, fid, now) : 0;
   if (parent) {
     uint32_t e;
     struct rt_edge *ep = hook_edge_from(t, parent, fid, &e);
@@ -453,6 +456,7 @@ void rt_timing_close_all(struct rt_thread *t, uint64_t now) {
 void rt_timing_reset(struct rt_thread *t, uint64_t now) {
   (void)now;
   rt_events_thread_reset(t);
+  rt_trace_thread_reset(&t->trace);
   for (uint32_t i = 0; i < RT_FN_TOP; i++)
     if (t->fn[i])
       memset(t->fn[i], 0, RT_FN_CHUNK * sizeof *t->fn[i]);
@@ -466,6 +470,7 @@ void rt_timing_reset(struct rt_thread *t, uint64_t now) {
       c->f[i].child = 0;
       c->f[i].edge = RT_NONE;
       c->f[i].last_callee = RT_NONE; /* the edges are forgotten */
+      c->f[i].traced = 0;            /* and so are the events */
     }
   }
   t->timed_calls = t->unwound_frames = t->dropped_frames = 0;
@@ -474,6 +479,7 @@ void rt_timing_reset(struct rt_thread *t, uint64_t now) {
 }
 
 void rt_timing_free(struct rt_thread *t) {
+  rt_trace_thread_free(&t->trace);
   for (uint32_t i = 0; i < RT_FN_TOP; i++)
     free(t->fn[i]);
   for (uint32_t i = 0; i < RT_EDGE_TOP; i++)

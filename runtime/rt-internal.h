@@ -233,6 +233,76 @@ void rt_events_reset(void);                      /* rt_lock held */
 void rt_events_fork_child(struct rt_thread *self);
 uint64_t *rt_events_snapshot(struct rt_thread *live, uint32_t nfids); /* rt_lock held */
 
+/* ---- rt-trace.c: CPROF_TRACE timelines -------------------------------------------------- */
+
+#define RT_TRACE_ENTER 0u
+#define RT_TRACE_EXIT 1u
+#define RT_TRACE_UNWOUND 2u
+
+struct rt_trace_ev {
+  uint64_t t_ns; /* rt_clock_now() */
+  uint32_t fid, kind;
+};
+
+/* A thread's events, first come first kept: an entry is recorded only while there is room for
+ * it, its exit, and the exits of the recorded entries still open, so spans always close. */
+struct rt_trace_buf {
+  struct rt_trace_ev *ev; /* mmap'ed on the first traced entry; NULL before */
+  uint32_t cap, n, open;
+  uint64_t dropped;       /* activations not recorded (each an entry and an exit) */
+};
+
+struct rt_trace_thread {  /* a thread's events in a snapshot */
+  uint32_t thread;
+  pid_t tid;
+  uint64_t dropped;
+  uint32_t n;
+  struct rt_trace_ev *ev;
+};
+
+struct rt_trace_snapshot {
+  struct rt_trace_thread *threads;
+  size_t nthreads;
+};
+
+extern int rt_trace_on;       /* CPROF_TRACE=1 */
+extern uint32_t rt_trace_cap; /* CPROF_TRACE_BUFFER: events per thread */
+
+void rt_trace_init(void);
+int rt_trace_alloc(struct rt_trace_buf *b);
+void rt_trace_thread_reset(struct rt_trace_buf *b);                    /* owner */
+void rt_trace_thread_exit(struct rt_trace_buf *b, uint32_t id, pid_t tid); /* rt_lock held */
+void rt_trace_thread_free(struct rt_trace_buf *b);
+void rt_trace_reset(void);                                             /* rt_lock held */
+struct rt_thread;
+int rt_trace_snapshot_take(struct rt_trace_snapshot *s, struct rt_thread *live); /* rt_lock held */
+void rt_trace_snapshot_free(struct rt_trace_snapshot *s);
+
+/* Records an entry when there is room; returns whether it did (the frame's traced flag). */
+static inline RT_NOINST uint32_t rt_trace_enter(struct rt_trace_buf *b, uint32_t fid,
+                                                uint64_t now) {
+  if (RT_UNLIKELY(!b->ev) && rt_trace_alloc(b) != 0) {
+    b->dropped++;
+    return 0;
+  }
+  if ((uint64_t)b->n + b->open + 2 > b->cap) {
+    b->dropped++;
+    return 0;
+  }
+  b->ev[b->n] = (struct rt_trace_ev){now, fid, RT_TRACE_ENTER};
+  __atomic_store_n(&b->n, b->n + 1, __ATOMIC_RELEASE); /* a snapshot reads n, then the events */
+  b->open++;
+  return 1;
+}
+
+/* The exit of a recorded entry: its room was kept. */
+static inline RT_NOINST void rt_trace_exit(struct rt_trace_buf *b, uint32_t fid, uint64_t now,
+                                           int unwound) {
+  b->ev[b->n] = (struct rt_trace_ev){now, fid, unwound ? RT_TRACE_UNWOUND : RT_TRACE_EXIT};
+  __atomic_store_n(&b->n, b->n + 1, __ATOMIC_RELEASE);
+  b->open--;
+}
+
 /* ---- timing data (rt-hooks.c writes, rt-merge.c reads) ----------------------------------- */
 
 /* Per-function latency histogram of inclusive call times: bucket 0 holds [0, 16) ns, then
@@ -285,6 +355,7 @@ struct rt_frame {
   uint32_t last_callee;    /* edge cache: the callee last entered from this frame, or RT_NONE */
   uint32_t last_edge;      /* ... the index of that call-graph edge */
   struct rt_edge *last_ep; /* ... and the edge */
+  uint32_t traced;         /* CPROF_TRACE recorded this frame's entry: its exit is recorded too */
 };
 
 struct rt_stack_chunk {
@@ -321,6 +392,7 @@ struct rt_thread {
   uint32_t gen;           /* rt_reset_gen seen by the owner */
   volatile int in_hook;
 
+  struct rt_trace_buf trace;               /* owner writes, rt-trace.c */
   struct rt_mem_stats mem;                 /* owner writes, rt-malloc.c */
   struct rt_fn_mem *mem_fn[RT_FN_TOP];     /* per-fid allocations, lazily allocated */
   struct rt_mem_site *mem_sites;           /* RT_MEM_SITES slots, lazily allocated */
@@ -388,6 +460,7 @@ struct rt_snapshot {
   uint64_t unwound_frames, dropped_frames;
   struct rt_mem_snapshot mem;
   uint64_t *events_fn;        /* per fid: rt_events.n inclusive counts, or NULL */
+  struct rt_trace_snapshot trace; /* CPROF_TRACE: every thread's events */
 };
 
 void rt_threads_init(void);

@@ -580,6 +580,66 @@ static cJSON *json_array(struct json_ctx *j, cJSON *root, const char *key) {
   return json_check(j, cJSON_AddArrayToObject(root, key));
 }
 
+/* Appends the decimal digits of v. */
+static char *json_digits(char *p, uint64_t v) {
+  char tmp[24], *q = tmp + sizeof tmp;
+  do
+    *--q = (char)('0' + v % 10);
+  while ((v /= 10) != 0);
+  size_t n = (size_t)(tmp + sizeof tmp - q);
+  memcpy(p, q, n);
+  return p + n;
+}
+
+/* "trace" (CPROF_TRACE=1): each thread's events as one raw array, [[t_ns, fid, kind], ...]:
+ * written here digit by digit, as a document of millions of cJSON items would be slow. */
+static void json_trace(struct json_ctx *j, cJSON *root) {
+  const struct rt_trace_snapshot *ts = &j->s->trace;
+  cJSON *o = json_check(j, cJSON_AddObjectToObject(root, "trace"));
+  if (!o)
+    return;
+  uint64_t recorded = 0, dropped = 0;
+  for (size_t i = 0; i < ts->nthreads; i++) {
+    recorded += ts->threads[i].n;
+    dropped += ts->threads[i].dropped;
+  }
+  json_u64(j, o, "buffer_events", rt_trace_cap);
+  json_u64(j, o, "recorded", recorded);
+  json_u64(j, o, "dropped", dropped);
+  cJSON *arr = json_check(j, cJSON_AddArrayToObject(o, "threads"));
+  for (size_t i = 0; arr && i < ts->nthreads; i++) {
+    const struct rt_trace_thread *t = &ts->threads[i];
+    cJSON *to = json_push(j, arr);
+    if (!to)
+      return;
+    json_u64(j, to, "thread", t->thread);
+    json_u64(j, to, "tid", (uint64_t)t->tid);
+    json_u64(j, to, "dropped", t->dropped);
+    char *text = malloc((size_t)t->n * 48 + 3), *p = text;
+    if (!text) {
+      j->oom = 1;
+      return;
+    }
+    *p++ = '[';
+    for (uint32_t k = 0; k < t->n; k++) {
+      const struct rt_trace_ev *e = &t->ev[k];
+      if (k)
+        *p++ = ',';
+      *p++ = '[';
+      p = json_digits(p, e->t_ns > rt_config.start_ns ? e->t_ns - rt_config.start_ns : 0);
+      *p++ = ',';
+      p = json_digits(p, e->fid);
+      *p++ = ',';
+      p = json_digits(p, e->kind);
+      *p++ = ']';
+    }
+    *p++ = ']';
+    *p = 0;
+    json_add(j, to, "events", cJSON_CreateRaw(text));
+    free(text);
+  }
+}
+
 static void json_document(struct json_ctx *j, cJSON *root) {
   const struct rt_snapshot *s = j->s;
   json_str(j, root, "version", "1.2");
@@ -641,6 +701,8 @@ static void json_document(struct json_ctx *j, cJSON *root) {
   json_threads(j, threads);
   json_memory(j, root);
   json_events(j, root);
+  if (rt_trace_on)
+    json_trace(j, root);
   if (rt_io_json(root) != 0 || rt_interval_json(root) != 0)
     j->oom = 1;
 }

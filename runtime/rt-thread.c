@@ -182,6 +182,7 @@ static void thread_key_dtor(void *arg) {
   thread_gdropped += t->dropped_frames;
   rt_mem_thread_exit(t);
   rt_events_thread_exit(t);
+  rt_trace_thread_exit(&t->trace, t->id, t->tid);
   if (thread_ndone == thread_done_cap) {
     size_t cap = thread_done_cap ? thread_done_cap * 2 : 16;
     struct rt_thread_summary *d = realloc(thread_done, cap * sizeof *d);
@@ -273,6 +274,7 @@ static void thread_fork_child(void) {
   }
   rt_mem_fork_child(self);
   rt_events_fork_child(self);
+  rt_trace_reset(); /* the parent's exited threads */
   rt_io_fork_child();
   rt_config.start_ns = now;
   rt_output_forked();
@@ -356,6 +358,8 @@ int rt_snapshot_take(struct rt_snapshot *s) {
   }
   if (rc == 0)
     rc = rt_mem_snapshot_take(&s->mem, thread_live, s->nfids);
+  if (rc == 0)
+    rc = rt_trace_snapshot_take(&s->trace, thread_live);
   if (rc == 0 && rt_events_on && !(s->events_fn = rt_events_snapshot(thread_live, s->nfids)))
     rc = -1;
   if (rc == 0) {
@@ -401,6 +405,7 @@ void rt_snapshot_free(struct rt_snapshot *s) {
   free(s->threads);
   rt_edge_map_free(&s->edges);
   rt_mem_snapshot_free(&s->mem);
+  rt_trace_snapshot_free(&s->trace);
   free(s->events_fn);
   memset(s, 0, sizeof *s);
 }
@@ -433,6 +438,7 @@ void rt_threads_reset(void) {
     thread_done[i].timed_calls = thread_done[i].max_depth = thread_done[i].unwound_frames = 0;
   thread_gunwound = thread_gdropped = 0;
   rt_events_reset();
+  rt_trace_reset();
   pthread_mutex_unlock(&rt_lock);
   if (self) {
     self->in_hook = 1;
