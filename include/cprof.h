@@ -28,6 +28,37 @@ int cprof_dump(const char *path);
 /* Discards everything recorded so far in every thread: counts, timings, call-graph edges. */
 void cprof_reset(void);
 
+/* Named regions: a part of a function measured like a function of its own. In the profile a
+ * region is in functions[] with "kind": "region", its exact count of entries (while recording),
+ * its timing, and call-graph edges from the enclosing function or region and to what it calls.
+ *
+ *     void parse_all (void) {
+ *       CPROF_REGION ("parse");       // from here to the end of the scope
+ *       ...
+ *     }
+ *
+ * cprof_region_begin returns a handle for cprof_region_end, or -1 when nothing is recorded
+ * (CPROF=1 not set, profiling disabled, more than 1024 distinct regions); cprof_region_end(-1)
+ * does nothing. Ending a region closes what was entered inside it and is still open (as if
+ * unwound); ending a region that is not open does nothing. A region still open when its
+ * function returns is closed then. CPROF_REGION, at most one per line, is looked up once per
+ * use site; cprof_region_begin looks the name up at every call. */
+int cprof_region_begin(const char *name);
+void cprof_region_end(int handle);
+
+/* For CPROF_REGION: *slot caches the region of (name, file, line); returns the handle. */
+int cprof_region_enter(int *slot, const char *name, const char *file, int line);
+
+static inline void cprof__region_cleanup(int *handle) { cprof_region_end(*handle); }
+
+#define CPROF__CAT2(a, b) a##b
+#define CPROF__CAT(a, b) CPROF__CAT2(a, b)
+#define CPROF_REGION(name)                                                                    \
+  static int CPROF__CAT(cprof__slot_, __LINE__) = -1;                                        \
+  __attribute__((cleanup(cprof__region_cleanup), unused)) int CPROF__CAT(cprof__region_,     \
+                                                                         __LINE__) =         \
+      cprof_region_enter(&CPROF__CAT(cprof__slot_, __LINE__), (name), __FILE__, __LINE__)
+
 #ifdef __cplusplus
 }
 #endif

@@ -420,6 +420,84 @@ CPROF_EXPORT RT_NOINST void __cprof_exit(struct __cprof_module *m, uint32_t idx)
   t->in_hook = 0;
 }
 
+/* ---- named regions (rt-region.c): frames inside their function's frame --------------------- */
+
+/* A region's frame is recorded at sp, one byte below the address its function's hooks record:
+ * the calls that function makes enter deeper, its own exit is shallower (and closes a region
+ * left open), and regions nested in the same function share the address (so the same-address
+ * rule of hook_enter does not apply to them). */
+void rt_region_enter(struct __cprof_module *m, uint32_t idx, uintptr_t sp) {
+  uint64_t now = rt_clock_now();
+  uint32_t fid;
+  struct rt_thread *t = hook_prologue(m, idx, &fid);
+  if (RT_UNLIKELY(!t))
+    return;
+  t->in_hook = 1;
+  if (RT_UNLIKELY(t->gen != __atomic_load_n(&rt_reset_gen, __ATOMIC_RELAXED)))
+    rt_timing_reset(t, now);
+  while (t->depth && hook_top(t)->sp < sp) /* deeper frames are gone (longjmp) */
+    hook_close(t, now, 1);
+  struct rt_fn_time *ft = hook_fn(t, fid);
+  struct rt_frame *parent = t->depth ? hook_top(t) : NULL;
+  struct rt_frame *f = ft ? hook_push(t) : NULL;
+  if (RT_UNLIKELY(!f)) {
+    t->dropped_frames++;
+    t->in_hook = 0;
+    return;
+  }
+  f->fid = fid;
+  f->sp = sp;
+  f->start = now;
+  f->child = 0;
+  f->ft = ft;
+  f->last_callee = RT_NONE;
+  f->edge = RT_NONE;
+  f->traced = RT_UNLIKELY(rt_trace_on) ? rt_trace_enter(&t->trace, fid, now) : 0;
+  if (parent) {
+    uint32_t e;
+    struct rt_edge *ep = hook_edge_from(t, parent, fid, &e);
+    if (ep) {
+      ep->calls++;
+      f->edge = e;
+      f->ep = ep;
+    }
+  }
+  ft->depth++;
+  if (RT_UNLIKELY(rt_events_on))
+    rt_events_enter(t, t->depth - 1);
+  if (t->depth > t->max_depth)
+    t->max_depth = t->depth;
+  t->in_hook = 0;
+}
+
+/* Closes the innermost open frame of region idx, and the frames opened after it (left without
+ * their exit: unwound). A region that is not open is ignored. */
+void rt_region_exit(struct __cprof_module *m, uint32_t idx) {
+  uint64_t now = rt_clock_now();
+  uint32_t fid;
+  struct rt_thread *t = hook_prologue(m, idx, &fid);
+  if (RT_UNLIKELY(!t))
+    return;
+  t->in_hook = 1;
+  uint64_t above = 0;
+  const struct rt_stack_chunk *c = t->stk;
+  int found = 0;
+  for (uint32_t i = t->stk_n; c && !found; c = c->prev, i = c ? c->cap : 0)
+    while (i > 0) {
+      if (c->f[--i].fid == fid) {
+        found = 1;
+        break;
+      }
+      above++;
+    }
+  if (found) {
+    for (; above > 0; above--)
+      hook_close(t, now, 1);
+    hook_close(t, now, 0);
+  }
+  t->in_hook = 0;
+}
+
 /* C++ catch: every frame deeper than the handler's was unwound by the exception. */
 CPROF_EXPORT RT_NOINST void *__cxa_begin_catch(void *exception) {
   static void *(*real)(void *);

@@ -114,6 +114,7 @@ struct rt_meta_fn {
   uint32_t entry, line, column;
   int is_static;
   int untimed; /* compiled without timing hooks (plugin option skip-leaves) */
+  int region;  /* a named region (rt-region.c), not a function */
 };
 
 struct rt_meta_loop {
@@ -412,6 +413,9 @@ extern uint32_t rt_reset_gen;
 
 /* rt-hooks.c */
 extern uint32_t rt_sample; /* CPROF_SAMPLE, 1 when every call is timed */
+void rt_region_enter(struct __cprof_module *m, uint32_t idx, uintptr_t sp);
+struct __cprof_module *rt_region_module(void); /* rt-region.c */
+void rt_region_exit(struct __cprof_module *m, uint32_t idx);
 void rt_timing_close_all(struct rt_thread *t, uint64_t now);
 void rt_timing_reset(struct rt_thread *t, uint64_t now);
 void rt_timing_free(struct rt_thread *t);

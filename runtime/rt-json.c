@@ -91,7 +91,7 @@ static uint64_t json_counter(const struct json_ctx *j, uint32_t mod, uint32_t co
 }
 
 static const struct rt_meta_fn *json_fn(const struct json_ctx *j, uint32_t fid, uint32_t *mod) {
-  static const struct rt_meta_fn unknown = {0, "<unknown>", "<unknown>", "", RT_NONE, 0, 0, 0, 0};
+  static const struct rt_meta_fn unknown = {0, "<unknown>", "<unknown>", "", RT_NONE, 0, 0, 0, 0, 0};
   if (fid < j->s->nfids && j->fid_mod[fid] != RT_NONE) {
     uint32_t i = *mod = j->fid_mod[fid];
     const struct rt_meta_fn *f = &j->meta[i].fns[fid - j->s->mods[i]->fid_base];
@@ -267,6 +267,28 @@ static void json_call_graph(struct json_ctx *j, cJSON *arr) {
     const struct rt_edge *seen = rt_edge_map_find(&j->s->edges, e->parent, e->child);
     json_edge(j, arr, e->parent, e->child, e->calls, seen ? seen->time_ns : 0, "direct");
   }
+  /* Edges to and from named regions have no call-site counter: they are the observed ones. */
+  uint32_t rlo = 0, rhi = 0;
+  for (uint32_t i = 0; i < j->s->nmods; i++)
+    if (j->s->mods[i]->abi == rt_region_module()) {
+      rlo = j->s->mods[i]->fid_base;
+      rhi = rlo + j->s->mods[i]->num_functions;
+    }
+  const struct rt_edge **reg = rhi ? calloc(j->s->edges.n + 1, sizeof *reg) : NULL;
+  size_t nreg = 0;
+  for (uint32_t k = 0; reg && k < j->s->edges.cap; k++) {
+    const struct rt_edge *e = &j->s->edges.e[k];
+    if (e->parent != RT_NONE && e->calls &&
+        ((e->parent >= rlo && e->parent < rhi) || (e->child >= rlo && e->child < rhi)))
+      reg[nreg++] = e;
+  }
+  if (rhi && !reg)
+    j->oom = 1;
+  else if (reg)
+    qsort(reg, nreg, sizeof *reg, json_cmp_edge);
+  for (size_t k = 0; k < nreg && !j->oom; k++)
+    json_edge(j, arr, reg[k]->parent, reg[k]->child, reg[k]->calls, reg[k]->time_ns, "direct");
+  free(reg);
   const struct rt_edge **ind = calloc(j->s->edges.n + 1, sizeof *ind);
   size_t nind = 0;
   for (uint32_t k = 0; ind && k < j->s->edges.cap; k++) {
@@ -458,10 +480,14 @@ static void json_functions(struct json_ctx *j, cJSON *arr) {
       const struct rt_meta_fn *f = json_fn(j, fid, &mod);
       const struct rt_fn_time *t = &j->s->fn[fid];
       uint64_t calls = json_calls(j, i, k);
+      if (f->region == 0 && !f->present && m->abi == rt_region_module())
+        continue; /* a region slot not used yet */
       cJSON *o = json_push(j, arr);
       if (!o)
         return;
       json_u64(j, o, "id", fid);
+      if (f->region)
+        json_str(j, o, "kind", "region");
       json_name(j, o, "name", json_nonempty(f->name));
       json_name(j, o, "linkage_name", json_nonempty(f->linkage));
       json_name(j, o, "file", f->file);

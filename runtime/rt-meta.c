@@ -52,7 +52,8 @@ static int meta_record(struct rt_meta *m, char **f, size_t nf, uint32_t nc) {
     if (r->present)
       return 0;
     struct rt_meta_fn v = {1, f[6], f[7], f[3], meta_counter(f[2], nc, &ok), 0, 0,
-                           strchr(f[8], 's') != NULL, strchr(f[8], 'u') != NULL};
+                           strchr(f[8], 's') != NULL, strchr(f[8], 'u') != NULL,
+                           strchr(f[8], 'r') != NULL};
     if (meta_u32(f[4], &v.line) || meta_u32(f[5], &v.column) || !ok)
       return 0;
     *r = v;

@@ -8,6 +8,7 @@
 #     # sources: a.c b.c      (default NAME.c, or NAME.cc with "compiler: c++")
 #     # compiler: c++         # cflags: -pthread       # exit: 3
 #     # plugin-args: exclude-function=foo,bar
+#     # runtime: always        (the program calls the cprof.h API: the plain build links it too)
 #     # shared: lib.c         (built first as an instrumented -fPIC shared library)
 set -eu
 
@@ -52,7 +53,11 @@ if [ -n "$shared" ]; then
     || fail "instrumented shared library build failed"
 fi
 plain_libs="" prog_libs=""
-[ -z "$shared" ] || plain_libs="-L$work/plain-lib -lcase -Wl,-rpath,$work/plain-lib"
+if [ "$(directive runtime)" = always ]; then
+  cflags="$cflags -I$(cd "$(dirname "$0")/../../include" && pwd)"
+  plain_libs="-L$rtdir -lcprofrt -Wl,-rpath,$rtdir"
+fi
+[ -z "$shared" ] || plain_libs="$plain_libs -L$work/plain-lib -lcase -Wl,-rpath,$work/plain-lib"
 [ -z "$shared" ] || prog_libs="-L$work/lib -lcase -Wl,-rpath,$work/lib"
 # shellcheck disable=SC2086
 $compiler $opt -w $cflags $srcs $plain_libs -o "$work/plain" || fail "plain build failed"

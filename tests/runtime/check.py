@@ -500,6 +500,31 @@ def check_sample(p, args):
     eq(leaf["total_time_ns"] >= leaf["timed_calls"] * leaf["min_time_ns"], True, "leaf total")
 
 
+def check_region(p, args):
+    main, work, thr_fn = fn(p, "main"), fn(p, "work"), fn(p, "thread_fn")
+    regions = {f["name"]: f for f in p["functions"] if f.get("kind") == "region"}
+    eq(sorted((n, f["calls"]) for n, f in regions.items()),
+       [("a", 1), ("b", 1), ("inner", 1), ("iter", 100), ("manual", 1), ("outer", 1), ("thr", 100)],
+       "regions and their exact counts")
+    expect(all(f["file"].endswith("t-region.c") and f["line"] > 0
+               for n, f in regions.items() if n not in ("manual", "a", "b")),
+           "CPROF_REGION records its file and line")
+    expect("kind" not in main, "functions have no kind")
+    eq(work["calls"], 202, "work")
+    r = regions
+    for caller, callee, calls in [(main, r["outer"], 1), (r["outer"], r["inner"], 1),
+                                  (r["inner"], work, 1), (r["outer"], r["iter"], 100),
+                                  (r["iter"], work, 100), (thr_fn, r["thr"], 100),
+                                  (r["thr"], work, 100), (main, r["manual"], 1),
+                                  (r["manual"], work, 1), (r["a"], r["b"], 1)]:
+        eq(edge(p, caller, callee)["calls"], calls, f"{caller['name']} -> {callee['name']}")
+    eq((r["b"]["unwound_calls"], r["a"]["unwound_calls"]), (1, 0), "b closed by a's end")
+    eq(r["iter"]["timed_calls"], 100, "every region entry timed")
+    expect(r["outer"]["total_time_ns"] >= r["inner"]["total_time_ns"] + r["iter"]["total_time_ns"],
+           "outer includes inner and iter")
+    expect(main["total_time_ns"] >= r["outer"]["total_time_ns"], "main includes outer")
+
+
 def check_latency(p, args):
     work = fn(p, "work")
     eq((work["calls"], work["timed_calls"]), (100, 100), "work: 100 timed calls")

@@ -310,6 +310,17 @@ redact)
     fail "warning for CPROF_REDACT=yes"
   grep -q '"fib"' r.json || fail "CPROF_REDACT=yes hashed names"
   ;;
+region)
+  CPROF=1 CPROF_OUTPUT=p.json run 0 "$bin/t-region"
+  [ "$(lines err)" = 0 ] || fail "unexpected stderr"
+  grep -qx "202 1" out || fail "output: $(cat out)"
+  $check region p.json || fail "profile"
+  ;;
+region-off)
+  run 0 "$bin/t-region"
+  grep -qx "202 0" out || fail "with CPROF unset: $(cat out)"
+  [ ! -e profile.json ] || fail "a profile was written"
+  ;;
 latency)
   CPROF=1 CPROF_OUTPUT=p.json run 0 "$bin/t-latency"
   [ "$(lines err)" = 0 ] || fail "unexpected stderr"

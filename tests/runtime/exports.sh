@@ -2,7 +2,8 @@
 # exports.sh: libcprofrt exports exactly the documented symbols. usage: exports.sh NM LIB
 set -u
 expected="__cprof_active __cprof_enter __cprof_exit __cprof_icall __cprof_register __cprof_unregister
-__cxa_begin_catch cprof_disable cprof_dump cprof_enable cprof_is_enabled cprof_reset
+__cxa_begin_catch cprof_disable cprof_dump cprof_enable cprof_is_enabled cprof_region_begin
+cprof_region_end cprof_region_enter cprof_reset
 pthread_create
 malloc calloc realloc reallocarray free posix_memalign aligned_alloc memalign valloc
 malloc_usable_size execve execvpe execv execvp fexecve execl execlp execle
