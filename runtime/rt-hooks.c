@@ -207,11 +207,9 @@ HOOK_INLINE struct rt_edge *hook_edge_from(struct rt_thread *t, struct rt_frame 
   return parent->last_ep = hook_edge_at(t, e);
 }
 
-HOOK_INLINE void hook_enter(struct rt_thread *t, uint32_t fid, uintptr_t sp, uint64_t now,
-                            int indirect) {
-  if (RT_UNLIKELY(t->depth && (hook_top(t)->sp < sp ||
-                               (hook_top(t)->sp == sp && hook_top(t)->fid != fid))))
-    hook_unwind_to(t, fid, sp, now);
+/* Opens a frame of fid at sp: the frames it no longer nests in are closed already. */
+HOOK_INLINE void hook_push_frame(struct rt_thread *t, uint32_t fid, uintptr_t sp, uint64_t now,
+                                 int indirect) {
   struct rt_fn_time *ft = hook_fn(t, fid);
   struct rt_frame *parent = t->depth ? hook_top(t) : NULL; /* chunks never move */
   struct rt_frame *f = ft ? hook_push(t) : NULL;
@@ -244,6 +242,14 @@ HOOK_INLINE void hook_enter(struct rt_thread *t, uint32_t fid, uintptr_t sp, uin
     rt_events_enter(t, t->depth - 1);
   if (t->depth > t->max_depth)
     t->max_depth = t->depth;
+}
+
+HOOK_INLINE void hook_enter(struct rt_thread *t, uint32_t fid, uintptr_t sp, uint64_t now,
+                            int indirect) {
+  if (RT_UNLIKELY(t->depth && (hook_top(t)->sp < sp ||
+                               (hook_top(t)->sp == sp && hook_top(t)->fid != fid))))
+    hook_unwind_to(t, fid, sp, now);
+  hook_push_frame(t, fid, sp, now, indirect);
 }
 
 /* Walks the shadow stack from the top: the frames strictly deeper than sp are gone (*ndead of
@@ -437,36 +443,7 @@ void rt_region_enter(struct __cprof_module *m, uint32_t idx, uintptr_t sp) {
     rt_timing_reset(t, now);
   while (t->depth && hook_top(t)->sp < sp) /* deeper frames are gone (longjmp) */
     hook_close(t, now, 1);
-  struct rt_fn_time *ft = hook_fn(t, fid);
-  struct rt_frame *parent = t->depth ? hook_top(t) : NULL;
-  struct rt_frame *f = ft ? hook_push(t) : NULL;
-  if (RT_UNLIKELY(!f)) {
-    t->dropped_frames++;
-    t->in_hook = 0;
-    return;
-  }
-  f->fid = fid;
-  f->sp = sp;
-  f->start = now;
-  f->child = 0;
-  f->ft = ft;
-  f->last_callee = RT_NONE;
-  f->edge = RT_NONE;
-  f->traced = RT_UNLIKELY(rt_trace_on) ? rt_trace_enter(&t->trace, fid, now) : 0;
-  if (parent) {
-    uint32_t e;
-    struct rt_edge *ep = hook_edge_from(t, parent, fid, &e);
-    if (ep) {
-      ep->calls++;
-      f->edge = e;
-      f->ep = ep;
-    }
-  }
-  ft->depth++;
-  if (RT_UNLIKELY(rt_events_on))
-    rt_events_enter(t, t->depth - 1);
-  if (t->depth > t->max_depth)
-    t->max_depth = t->depth;
+  hook_push_frame(t, fid, sp, now, 0);
   t->in_hook = 0;
 }
 
