@@ -7,6 +7,8 @@
 
 #include "advice.h"
 #include "calltree.h"
+#include "report-events.h"
+#include "report-heap.h"
 #include "report-io.h"
 
 enum { TIME_W = 10, PCT_W = 7, COUNT_W = 11, CLASS_W = 8 };
@@ -502,7 +504,8 @@ int report_print_with(const util_out *o, const char *path, const profile *p, con
         return -1;
     section(o, "Call tree (calls, inclusive time)");
     if (calltree_print(o, p) < 0 || print_loops(o, p, opts->threshold) < 0 ||
-        print_branches(o, p, opts->threshold) < 0 || print_switches(o, p) < 0 || report_io_print(o, p) < 0 ||
+        print_branches(o, p, opts->threshold) < 0 || print_switches(o, p) < 0 || report_heap_print(o, p) < 0 ||
+        report_events_print(o, p) < 0 || report_io_print(o, p) < 0 ||
         advice_print(o, p, opts) < 0)
         return -1;
     return 0;
