@@ -24,9 +24,11 @@
  *       profiling off runs as the function compiled without cprof, plus one load and one
  *       predictable branch.
  *   [2] The call is never inlined back (it would undo [1]); with optimization it is a tail
- *       call.  Its cost is taken out of f's inlining estimates (inline-cost.cc).  A call
- *       through the pointer does not set __cprof_icall: the runtime sees f.cprof's entry
- *       as a direct call of f from f's caller.
+ *       call.  Its cost is taken out of f's inlining estimates (inline-cost.cc), and it is
+ *       predicted as rarely taken as a call of a cold function, so the plain body keeps the
+ *       block frequencies it has without cprof.  A call through the pointer does not set
+ *       __cprof_icall: the runtime sees f.cprof's entry as a direct call of f from f's
+ *       caller.  The clone is not "local": it is called through a pointer.
  *   [3] The instrumented world calls itself directly: no dispatch per call, and a static
  *       function called once is still called once in each world, so GCC inlines it in
  *       both, as it would without cprof.
