@@ -10,18 +10,6 @@ static uint64_t heap_u64(const cJSON *o, const char *key)
     return cJSON_IsNumber(v) && v->valuedouble > 0 ? (uint64_t)v->valuedouble : 0;
 }
 
-/* "1.5 MiB" */
-static const char *heap_bytes(char buf[UTIL_CELL], uint64_t n)
-{
-    static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    double v = (double)n;
-    int u = 0;
-    while (v >= 1024 && u < 4) v /= 1024, u++;
-    if (u == 0) snprintf(buf, UTIL_CELL, "%" PRIu64 " B", n);
-    else snprintf(buf, UTIL_CELL, "%.1f %s", v, unit[u]);
-    return buf;
-}
-
 static int heap_cmp_fn(const void *a, const void *b)
 {
     const profile_function *x = *(const profile_function *const *)a, *y = *(const profile_function *const *)b;
@@ -38,10 +26,10 @@ int report_heap_print(const util_out *o, const profile *p)
     fprintf(o->out, "\n%s== Heap (the program's malloc family) ==%s\n", o->head, o->reset);
     fprintf(o->out, "  %s allocations, %s reallocations, %s frees; %s requested, peak live %s\n",
             util_count(a, heap_u64(m, "allocations")), util_count(b, heap_u64(m, "reallocations")),
-            util_count(c, heap_u64(m, "frees")), heap_bytes(d, heap_u64(m, "allocated_bytes")),
-            heap_bytes(e, heap_u64(m, "peak_live_bytes")));
+            util_count(c, heap_u64(m, "frees")), util_bytes(d, heap_u64(m, "allocated_bytes")),
+            util_bytes(e, heap_u64(m, "peak_live_bytes")));
     fprintf(o->out, "  live when the profile was written (leaks at exit): %s blocks, %s\n",
-            util_count(a, heap_u64(m, "live_blocks")), heap_bytes(b, heap_u64(m, "live_bytes")));
+            util_count(a, heap_u64(m, "live_blocks")), util_bytes(b, heap_u64(m, "live_bytes")));
     const cJSON *cls = cJSON_GetObjectItemCaseSensitive(m, "size_classes");
     fprintf(o->out, "  requests by size: %s small (<= 256 B), %s medium (<= 64 KiB), %s large\n",
             util_count(a, heap_u64(cls, "small")), util_count(b, heap_u64(cls, "medium")),
@@ -59,7 +47,7 @@ int report_heap_print(const util_out *o, const profile *p)
                 "allocations", "bytes", "still live", o->reset);
     for (size_t i = 0; i < n && i < o->top; i++) {
         fprintf(o->out, "  %11s %12s %12s  ", util_count(a, fns[i]->allocations),
-                heap_bytes(b, fns[i]->allocated_bytes), heap_bytes(c, fns[i]->live_bytes));
+                util_bytes(b, fns[i]->allocated_bytes), util_bytes(c, fns[i]->live_bytes));
         util_put(o->out, fns[i]->name);
         fputc('\n', o->out);
     }
@@ -76,7 +64,7 @@ int report_heap_print(const util_out *o, const profile *p)
         const cJSON *sym = cJSON_GetObjectItemCaseSensitive(s, "symbol");
         const cJSON *obj = cJSON_GetObjectItemCaseSensitive(s, "object");
         fprintf(o->out, "  %11s %12s  ", util_count(a, heap_u64(s, "allocations")),
-                heap_bytes(b, heap_u64(s, "allocated_bytes")));
+                util_bytes(b, heap_u64(s, "allocated_bytes")));
         if (cJSON_IsString(sym) && *sym->valuestring) {
             util_put(o->out, sym->valuestring);
             fprintf(o->out, "+%" PRIu64, heap_u64(s, "symbol_offset"));

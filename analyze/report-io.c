@@ -14,18 +14,6 @@ static uint64_t u64_of(const cJSON *o, const char *key)
     return cJSON_IsNumber(v) && v->valuedouble > 0 ? (uint64_t)v->valuedouble : 0;
 }
 
-/* "1.5 MiB" */
-static const char *io_bytes(char buf[UTIL_CELL], uint64_t n)
-{
-    static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    double v = (double)n;
-    int u = 0;
-    while (v >= 1024 && u < 4) v /= 1024, u++;
-    if (u == 0) snprintf(buf, UTIL_CELL, "%" PRIu64 " B", n);
-    else snprintf(buf, UTIL_CELL, "%.1f %s", v, unit[u]);
-    return buf;
-}
-
 typedef struct {
     const cJSON *fn;
     uint64_t calls, bytes, time_ns;
@@ -91,14 +79,14 @@ int report_io_print(const util_out *o, const profile *p)
     cJSON_ArrayForEach(k, io) {
         uint64_t calls = u64_of(k, "calls"), ns = u64_of(k, "time_ns");
         fprintf(o->out, "  %-10s %11s %12s %10s %10s\n", k->string, util_count(a, calls),
-                io_bytes(b, u64_of(k, "bytes")), util_duration(c, ns), util_duration(d, calls ? ns / calls : 0));
+                util_bytes(b, u64_of(k, "bytes")), util_duration(c, ns), util_duration(d, calls ? ns / calls : 0));
     }
     size_t n;
     io_row *rows = io_rows(p, &n);
     if (rows == NULL) return -1;
     if (n > 0) fprintf(o->out, "  %sby function (the innermost timed function making the call):%s\n", o->dim, o->reset);
     for (size_t i = 0; i < n && i < IO_TOP; i++) {
-        fprintf(o->out, "  %11s %12s %10s  ", util_count(a, rows[i].calls), io_bytes(b, rows[i].bytes),
+        fprintf(o->out, "  %11s %12s %10s  ", util_count(a, rows[i].calls), util_bytes(b, rows[i].bytes),
                 util_duration(c, rows[i].time_ns));
         util_put(o->out, fn_name(rows[i].fn));
         fputc('\n', o->out);

@@ -38,6 +38,17 @@ const char *util_count(char buf[UTIL_CELL], uint64_t n)
     return buf;
 }
 
+const char *util_bytes(char buf[UTIL_CELL], uint64_t n)
+{
+    static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = (double)n;
+    int u = 0;
+    while (v >= 1024 && u < 4) v /= 1024, u++;
+    if (u == 0) snprintf(buf, UTIL_CELL, "%" PRIu64 " B", n);
+    else snprintf(buf, UTIL_CELL, "%.1f %s", v, unit[u]);
+    return buf;
+}
+
 const char *util_share(char buf[UTIL_CELL], double part, double whole)
 {
     if (!(whole > 0)) {

@@ -25,6 +25,9 @@ const char *util_duration(char buf[UTIL_CELL], uint64_t ns);
 /* A count in plain digits. */
 const char *util_count(char buf[UTIL_CELL], uint64_t n);
 
+/* Bytes in binary units with one decimal: "512 B", "1.5 MiB". */
+const char *util_bytes(char buf[UTIL_CELL], uint64_t n);
+
 /* part/whole as a percentage: "50.0%", "0.35%", "<0.01%"; "-" when whole is 0. */
 const char *util_share(char buf[UTIL_CELL], double part, double whole);
 

@@ -79,9 +79,19 @@ out:
   return slot;
 }
 
+/* Counts and enters region s from the frame at sp; returns s. */
+static RT_NOINST int region_open(int s, uintptr_t sp) {
+  if (!__atomic_load_n(&region_module.next, __ATOMIC_ACQUIRE))
+    __cprof_register(&region_module);
+  region_counters[s]++;
+  rt_region_enter(&region_module, (uint32_t)s, sp);
+  return s;
+}
+
 /* The frame a region lives in is its caller's: this function's CFA is the caller's stack
  * pointer at the call, the address the caller's own hooks record; the region is recorded one
- * byte below it, above anything the caller calls (see rt_region_enter). */
+ * byte below it, above anything the caller calls (see rt_region_enter). So each public entry
+ * point reads its own CFA, and must not be inlined. */
 CPROF_EXPORT RT_NOINST __attribute__((noinline)) int cprof_region_enter(int *slot, const char *name,
                                                                         const char *file, int line) {
   uintptr_t sp = (uintptr_t)__builtin_dwarf_cfa() - 1;
@@ -95,26 +105,16 @@ CPROF_EXPORT RT_NOINST __attribute__((noinline)) int cprof_region_enter(int *slo
     if (slot)
       __atomic_store_n(slot, s, __ATOMIC_RELEASE);
   }
-  if (!__atomic_load_n(&region_module.next, __ATOMIC_ACQUIRE))
-    __cprof_register(&region_module);
-  region_counters[s]++;
-  rt_region_enter(&region_module, (uint32_t)s, sp);
-  return s;
+  return region_open(s, sp);
 }
 
+/* No call-site cache: the name is looked up every time (CPROF_REGION caches it). */
 CPROF_EXPORT RT_NOINST __attribute__((noinline)) int cprof_region_begin(const char *name) {
-  /* no call-site cache: looked up by name every time (CPROF_REGION caches it) */
   uintptr_t sp = (uintptr_t)__builtin_dwarf_cfa() - 1;
   if (!__atomic_load_n(&__cprof_active, __ATOMIC_ACQUIRE) || !name)
     return -1;
   int s = region_slot_of(name, "", 0);
-  if (s < 0)
-    return -1;
-  if (!__atomic_load_n(&region_module.next, __ATOMIC_ACQUIRE))
-    __cprof_register(&region_module);
-  region_counters[s]++;
-  rt_region_enter(&region_module, (uint32_t)s, sp);
-  return s;
+  return s < 0 ? -1 : region_open(s, sp);
 }
 
 CPROF_EXPORT RT_NOINST void cprof_region_end(int handle) {
