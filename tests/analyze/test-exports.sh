@@ -462,37 +462,7 @@ EOF
     # A screenshot of the plain SVG shows the frames: many warm (flame-coloured) pixels.
     chrome --screenshot="$tmp/shot.png" --window-size=1200,400 "file://$tmp/r.svg" >/dev/null 2>"$tmp/chrome.err"
     check '! grep -E "CONSOLE|Uncaught" "$tmp/chrome.err"' "Chromium reported console errors (screenshot)"
-    "$py" - "$tmp/shot.png" >"$tmp/png" 2>&1 <<'EOF'
-import struct, sys, zlib
-data = open(sys.argv[1], "rb").read()
-assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
-pos, idat, w = 8, b"", 0
-while pos < len(data):
-    n, kind = struct.unpack(">I4s", data[pos:pos + 8])
-    body = data[pos + 8:pos + 8 + n]
-    if kind == b"IHDR":
-        w, h, depth, ctype, _, _, interlace = struct.unpack(">IIBBBBB", body)
-        assert depth == 8 and ctype in (2, 6) and interlace == 0, "unexpected PNG layout"
-        bpp = 3 if ctype == 2 else 4
-    elif kind == b"IDAT":
-        idat += body
-    pos += 12 + n
-raw, stride, prev, warm = zlib.decompress(idat), w * bpp, bytearray(w * bpp), 0
-for y in range(h):
-    f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-    for i in range(stride):
-        a = line[i - bpp] if i >= bpp else 0
-        b, c = prev[i], prev[i - bpp] if i >= bpp else 0
-        if f == 1: line[i] = (line[i] + a) & 255
-        elif f == 2: line[i] = (line[i] + b) & 255
-        elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
-        elif f == 4:
-            p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-            line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-    warm += sum(1 for x in range(0, stride, bpp) if line[x] >= 200 and line[x + 2] <= 80)
-    prev = line
-print(warm)
-EOF
+    "$py" "$(cd "$(dirname "$0")" && pwd)/png-pixels.py" "$tmp/shot.png" >"$tmp/png" 2>&1
     check '[ "$(cat "$tmp/png")" -gt 20000 ] 2>/dev/null' "screenshot shows no flame graph (warm pixels: $(head -c 200 "$tmp/png"))"
 }
 
