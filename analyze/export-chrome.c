@@ -5,6 +5,7 @@
 
 #include "escape.h"
 #include "export.h"
+#include "util.h"
 
 /* The function of id, or NULL. */
 static const profile_function *chrome_function(const profile *p, uint64_t id)
@@ -17,7 +18,7 @@ static const profile_function *chrome_function(const profile *p, uint64_t id)
 
 static uint64_t chrome_u64(const cJSON *v)
 {
-    return cJSON_IsNumber(v) && v->valuedouble > 0 ? (uint64_t)v->valuedouble : 0;
+    return cJSON_IsNumber(v) ? util_u64(v->valuedouble) : 0;
 }
 
 /* One "B" or "E" event; ts in microseconds with the nanoseconds kept. */

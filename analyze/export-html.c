@@ -105,7 +105,7 @@ void html_td_dash(FILE *out)
 uint64_t html_json_u64(const cJSON *obj, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    return cJSON_IsNumber(v) && v->valuedouble > 0 ? (uint64_t)v->valuedouble : 0;
+    return cJSON_IsNumber(v) ? util_u64(v->valuedouble) : 0;
 }
 
 typedef struct {

@@ -69,7 +69,7 @@ int report_events_print(const util_out *o, const profile *p)
         if (first == NULL) first = name->valuestring;
         double total = ev_num(e, "total");
         cJSON_AddNumberToObject(totals, name->valuestring, total);
-        fprintf(o->out, "  %-20s %15s\n", name->valuestring, util_count(a, (uint64_t)total));
+        fprintf(o->out, "  %-20s %15s\n", name->valuestring, util_count(a, util_u64(total)));
     }
     if (ev_derived(NULL, totals) > 0) {
         fputs("  derived:", o->out);
@@ -90,14 +90,14 @@ int report_events_print(const util_out *o, const profile *p)
         /* a --filter view lists only the functions it kept */
         bool kept = p->nfunctions == cap;
         for (size_t i = 0; !kept && i < p->nfunctions; i++)
-            kept = p->functions[i].id == (uint64_t)ev_num(f, "id");
+            kept = p->functions[i].id == util_u64(ev_num(f, "id"));
         if (!kept) continue;
         rows[n++] = (ev_row){name->valuestring, ev_num(values, first), values};
     }
     qsort(rows, n, sizeof *rows, ev_cmp);
     if (n > 0) fprintf(o->out, "  %sby function, inclusive, most %s first:%s\n", o->dim, first, o->reset);
     for (size_t i = 0; i < n && i < o->top; i++) {
-        fprintf(o->out, "  %15s  ", util_count(a, (uint64_t)rows[i].value));
+        fprintf(o->out, "  %15s  ", util_count(a, util_u64(rows[i].value)));
         util_put(o->out, rows[i].name);
         ev_derived(o->out, rows[i].values);
         fputc('\n', o->out);

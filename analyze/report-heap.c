@@ -7,7 +7,7 @@
 static uint64_t heap_u64(const cJSON *o, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsNumber(v) && v->valuedouble > 0 ? (uint64_t)v->valuedouble : 0;
+    return cJSON_IsNumber(v) ? util_u64(v->valuedouble) : 0;
 }
 
 static int heap_cmp_fn(const void *a, const void *b)

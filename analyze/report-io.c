@@ -11,7 +11,7 @@ enum { IO_TOP = 10 }; /* functions listed in the text report */
 static uint64_t u64_of(const cJSON *o, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsNumber(v) && v->valuedouble > 0 ? (uint64_t)v->valuedouble : 0;
+    return cJSON_IsNumber(v) ? util_u64(v->valuedouble) : 0;
 }
 
 typedef struct {

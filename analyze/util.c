@@ -38,6 +38,13 @@ const char *util_count(char buf[UTIL_CELL], uint64_t n)
     return buf;
 }
 
+uint64_t util_u64(double v)
+{
+    if (!(v > 0)) return 0;
+    if (v >= 18446744073709551616.0) return UINT64_MAX;
+    return (uint64_t)v;
+}
+
 const char *util_bytes(char buf[UTIL_CELL], uint64_t n)
 {
     static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};

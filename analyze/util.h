@@ -25,6 +25,10 @@ const char *util_duration(char buf[UTIL_CELL], uint64_t ns);
 /* A count in plain digits. */
 const char *util_count(char buf[UTIL_CELL], uint64_t n);
 
+/* A JSON number as a count: negative, NaN and fractions below 1 give 0, values past the
+ * range of uint64_t give UINT64_MAX (a cast would be undefined). */
+uint64_t util_u64(double v);
+
 /* Bytes in binary units with one decimal: "512 B", "1.5 MiB". */
 const char *util_bytes(char buf[UTIL_CELL], uint64_t n);
 
