@@ -330,7 +330,8 @@ static int functions(FILE *out, const profile *p, const advice_opts *o, const cJ
             fputs("<td>", out);
             html_text(out, f->name);
             if (f->timing == PROFILE_TIMING_NONE) fputs(" <span class=\"note\">[inlined]</span>", out);
-            if (f->timing == PROFILE_TIMING_PARTIAL) fputs(" <span class=\"note\">[partly inlined]</span>", out);
+            if (f->timing == PROFILE_TIMING_PARTIAL)
+                fputs(f->adaptive ? " <span class=\"note\">[short calls]</span>" : " <span class=\"note\">[partly inlined]</span>", out);
             fputs("</td>", out);
             fputs("<td class=\"loc\">", out);
             if (*f->file) html_text(out, util_location(loc, sizeof loc, "", f->file, f->line));

@@ -628,14 +628,15 @@ cJSON *merge_profiles(const profile *ps, size_t n, char *err, size_t errlen, siz
     if (cJSON_GetObjectItemCaseSensitive(m.out, "memory") || cJSON_GetObjectItemCaseSensitive(m.out, "io") ||
         cJSON_GetObjectItemCaseSensitive(m.out, "timeline") || cJSON_GetObjectItemCaseSensitive(m.out, "events"))
     {
-        /* 1.1 made statistics.sample_rate required: the largest CPROF_SAMPLE of the inputs */
+        /* 1.1 made statistics.sample_rate required: the largest CPROF_SAMPLE of the inputs.
+           The merged file is 1.3: it reads as 1.3 (its timing values are a subset of 1.3's). */
         double rate = 1;
         for (size_t k = 0; k < n; k++) {
             const cJSON *r = cJSON_GetObjectItemCaseSensitive(
                 cJSON_GetObjectItemCaseSensitive(ps[k].root, "statistics"), "sample_rate");
             if (cJSON_IsNumber(r) && r->valuedouble > rate) rate = r->valuedouble;
         }
-        cJSON_ReplaceItemInObjectCaseSensitive(m.out, "version", cJSON_CreateString("1.2"));
+        cJSON_ReplaceItemInObjectCaseSensitive(m.out, "version", cJSON_CreateString("1.3"));
         cJSON_AddNumberToObject(cJSON_GetObjectItemCaseSensitive(m.out, "statistics"), "sample_rate", rate);
     }
     static const char *const order[] = {"modules", "functions", "call_graph", "loops", "branches", "switches", "threads"};

@@ -304,6 +304,11 @@ static bool load_function(loader *ld, const cJSON *o, const char *w, profile_fun
         f->timing = derived_timing(f->calls, f->timed_calls);
         return true;
     }
+    if (strcmp(timing, "adaptive") == 0) {
+        f->timing = PROFILE_TIMING_PARTIAL; /* its later calls' time is in its callers' */
+        f->adaptive = true;
+        return true;
+    }
     if (strcmp(timing, "skipped") == 0) {
         f->timing = PROFILE_TIMING_NONE; /* its time is in its callers', as if inlined */
         f->untimed_leaf = true;
@@ -315,7 +320,7 @@ static bool load_function(loader *ld, const cJSON *o, const char *w, profile_fun
             return true;
         }
     char q[48];
-    return load_fail(ld, "%s: \"timing\" is \"%s\", expected full, partial, none, skipped or not_run", w,
+    return load_fail(ld, "%s: \"timing\" is \"%s\", expected full, partial, none, skipped, adaptive or not_run", w,
                      quotable(q, sizeof q, timing));
 }
 

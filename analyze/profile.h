@@ -29,6 +29,7 @@ typedef struct {
     uint64_t calls, timed_calls, inlined_calls;
     profile_timing timing;
     bool untimed_leaf; /* "timing": "skipped": built without hooks (skip-leaves); timing is NONE */
+    bool adaptive;     /* "timing": "adaptive": CPROF_MIN_TIME stopped timing it; timing is PARTIAL */
     uint64_t total_ns, self_ns, avg_ns, min_ns, max_ns, unwound_calls;
     /* "memory" (format 1.1, only for functions that allocated): blocks requested while the
      * function was the innermost timed frame. has_memory false: all zero. */

@@ -128,7 +128,7 @@ static int print_functions(const util_out *o, const profile *p, const advice_opt
     char a[UTIL_CELL], loc[256];
     const profile_function **rows;
     size_t n = 0, never = 0;
-    bool inlined = false, partial = false;
+    bool inlined = false, partial = false, adaptive = false;
     double runtime = (double)p->stats.total_runtime_ns;
 
     if ((rows = malloc((p->nfunctions ? p->nfunctions : 1) * sizeof *rows)) == NULL) return -1;
@@ -165,7 +165,8 @@ static int print_functions(const util_out *o, const profile *p, const advice_opt
         fprintf(o->out, "%s", o->reset);
         if (f->timing == PROFILE_TIMING_NONE)
             fprintf(o->out, " %s[%s]%s", o->warn, f->untimed_leaf ? "untimed leaf" : "inlined", o->reset);
-        if (f->timing == PROFILE_TIMING_PARTIAL) fprintf(o->out, " %s[partly inlined]%s", o->warn, o->reset);
+        if (f->timing == PROFILE_TIMING_PARTIAL)
+            fprintf(o->out, " %s[%s]%s", o->warn, f->adaptive ? "short calls" : "partly inlined", o->reset);
         if (*f->file) {
             fprintf(o->out, "  %s", o->dim);
             util_put(o->out, util_location(loc, sizeof loc, "", f->file, f->line));
@@ -173,15 +174,21 @@ static int print_functions(const util_out *o, const profile *p, const advice_opt
         }
         fputc('\n', o->out);
         inlined |= f->timing == PROFILE_TIMING_NONE;
-        partial |= f->timing == PROFILE_TIMING_PARTIAL;
+        partial |= f->timing == PROFILE_TIMING_PARTIAL && !f->adaptive;
+        adaptive |= f->adaptive;
     }
     more(o, n, shown, "functions");
-    if (!notes) inlined = partial = false, never = 0;
+    if (!notes) inlined = partial = adaptive = false, never = 0;
     if (inlined)
         fprintf(o->out, "  %s[inlined]%s GCC inlined every call: the counts are exact, the time belongs to the callers.\n",
                 o->warn, o->reset);
     if (partial)
         fprintf(o->out, "  %s[partly inlined]%s some calls were inlined: the times cover only the timed calls.\n",
+                o->warn, o->reset);
+    if (adaptive)
+        fprintf(o->out,
+                "  %s[short calls]%s timed for its first calls only (their average was under CPROF_MIN_TIME): the\n"
+                "                times cover the timed calls, the later calls' time is in their callers' self time.\n",
                 o->warn, o->reset);
     if (never > 0)
         fprintf(o->out, "  %s%s instrumented function%s never ran.%s\n", o->dim, util_count(a, never),

@@ -5,7 +5,7 @@
 #include "gcc-compat.h"
 
 /* The ABI this plugin emits; runtime/cprof-abi.h must say the same. */
-#define CPROF_ABI_VERSION 1
+#define CPROF_ABI_VERSION 2
 
 /* Name of the attribute that carries a function's own hook token (see prune.cc).
    It has a space so that no source file can spell it. */
@@ -48,6 +48,7 @@ void cprof_text_field (struct cprof_text *t, const char *s);
 /* module.cc: the per-TU data the instrumentation refers to. */
 struct cprof_module_state {
   tree counters;          /* static __thread uint64_t __cprof_counters[N] */
+  tree untimed;           /* static uint8_t __cprof_untimed[F]             */
   tree module;            /* static struct __cprof_module __cprof_module   */
   tree active;            /* extern int __cprof_active                     */
   tree icall;             /* extern __thread int __cprof_icall             */
@@ -64,6 +65,7 @@ extern struct cprof_module_state cprof_mod;
 void cprof_module_begin (void);
 unsigned cprof_module_new_counter (void);
 tree cprof_module_counter_ref (unsigned index);
+tree cprof_module_untimed_ref (unsigned fn);
 void cprof_module_finish (void);
 
 /* instrument.cc / prune.cc: the two passes. */

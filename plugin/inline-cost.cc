@@ -10,8 +10,8 @@
  *       summary generator runs right after GCC's, before LTO streams them).
  *
  * The instrumentation's statements are recognized by what they touch: __cprof_active,
- * __cprof_counters, __cprof_icall, the cprof_on / cprof_c temporaries, and the empty
- * volatile asm after an exit hook; and so is every statement reached only through the "on"
+ * __cprof_counters, __cprof_icall, __cprof_untimed, the cprof_on / cprof_c temporaries (the
+ * "hooked" flag is a cprof_on too), and the empty volatile asm after an exit hook; and so is every statement reached only through the "on"
  * side of a flag test: the instrumented body (or the call of its clone, split.cc) and the
  * guard blocks of a single body.  Their estimated size and time are taken out of the
  * function's size/time table, spread over its entries in proportion to their size (the
@@ -56,7 +56,7 @@ cprof_data_p (tree ref)
   if (base && TREE_CODE (base) == MEM_REF && TREE_CODE (TREE_OPERAND (base, 0)) == ADDR_EXPR)
     base = TREE_OPERAND (TREE_OPERAND (base, 0), 0);
   return named_p (base, "__cprof_counters") || named_p (base, "__cprof_active")
-	 || named_p (base, "__cprof_icall");
+	 || named_p (base, "__cprof_icall") || named_p (base, "__cprof_untimed");
 }
 
 static bool

@@ -18,7 +18,8 @@
  *           |
  *     [1] on = __cprof_active; if (on) ---------------> <the copy: the plain body>
  *           | true
- *         ctr[f]++; __cprof_enter (&module, token);
+ *         ctr[f]++;
+ *     [8] hooked = __cprof_untimed[f] == 0; if (hooked) __cprof_enter (&module, token);
  *         s = 0; i = 0
  *           |
  *     [2] ctr[loop.entries]++
@@ -32,7 +33,7 @@
  *   |    [4] ctr[callsite f->g]++;   s += g (i)                              |
  *   |        |                                                               |
  *   +---- i++                                                                |
- *                                                       [5] __cprof_exit (&module, token)
+ *                                          [5] [8] if (hooked) __cprof_exit (&module, token)
  *                                                           return s   <-----+
  *
  *   [0] two bodies: with profiling off only the plain copy runs, the code GCC makes of the
@@ -52,6 +53,10 @@
  *   [6] switch: every case label (and default) gets a block of its own with its counter.
  *   [7] no hooks, only counters, with the no-timing option, or for a tiny leaf with the
  *       skip-leaves option (metadata flag 'u').
+ *   [8] adaptive timing: the runtime stops timing a function whose calls proved too short to
+ *       time (CPROF_MIN_TIME) by setting its byte in the TU's __cprof_untimed; from then on
+ *       its activations cost a load and a branch more than counting alone.  The local
+ *       "hooked" pairs each activation's exit hooks with its entry hook.
  *
  * Every function also gets the attribute CPROF_TOKEN_ATTR with its hook token, which the
  * prune pass uses after inlining to keep only each body's own hooks.
@@ -85,6 +90,7 @@ struct stmt_site {
 
 struct fn_ctx {
   tree on;               /* local copy of __cprof_active */
+  tree hooked;           /* this activation called the entry hook [8] */
   bool dual;             /* sites go unguarded into the instrumented body [0] */
   bool timed;            /* gets timing hooks [7] */
   unsigned idx;          /* local function id */
@@ -144,17 +150,16 @@ build_icall_seq (gimple_seq *seq, int value)
   gimple_seq_add_stmt (seq, set);
 }
 
-/* BB is empty but for labels and has a single successor D.  Turn it into
-     BB: if (on != 0) goto THEN; else goto D;   THEN: <nothing yet>; goto D;
+/* BB has a single successor D.  Turn it into
+     BB: ...; if (FLAG != 0) goto THEN; else goto D;   THEN: <nothing yet>; goto D;
    and return THEN, where the caller puts the guarded statements. */
 static basic_block
-make_guard (fn_ctx *fn, basic_block bb)
+make_flag_guard (basic_block bb, tree flag)
 {
-  if (fn->dual)
-    return bb; /* [0] the whole body runs only when profiling is on */
   edge fall = single_succ_edge (bb);
   basic_block dest = fall->dest;
-  gcond *cond = gimple_build_cond (NE_EXPR, fn->on, integer_zero_node, NULL_TREE, NULL_TREE);
+  gcond *cond = gimple_build_cond (NE_EXPR, flag, build_int_cst (TREE_TYPE (flag), 0),
+				   NULL_TREE, NULL_TREE);
   gimple_stmt_iterator gsi = gsi_last_bb (bb);
   gsi_insert_after (&gsi, cond, GSI_NEW_STMT);
 
@@ -169,6 +174,15 @@ make_guard (fn_ctx *fn, basic_block bb)
   make_single_succ_edge (then_bb, dest, EDGE_FALLTHRU);
   then_bb->count = bb->count.apply_probability (taken->probability);
   return then_bb;
+}
+
+/* The block behind "if (on)" for sites of a single body; BB itself in an instrumented body. */
+static basic_block
+make_guard (fn_ctx *fn, basic_block bb)
+{
+  if (fn->dual)
+    return bb; /* [0] the whole body runs only when profiling is on */
+  return make_flag_guard (bb, fn->on);
 }
 
 static void
@@ -646,7 +660,8 @@ build_action_seq (gimple_seq *seq, fn_ctx *fn, enum site_action action, unsigned
 }
 
 /* Sites go behind "if (on)" (a guard block made on first use, *GUARDED), or straight into
-   BB when it is a counter of an instrumented body [0]. */
+   BB when it is a counter of an instrumented body [0].  An exit hook goes behind
+   "if (hooked)" [8], which implies "on": it must be the last site of its block. */
 static void
 add_site_code (fn_ctx *fn, basic_block bb, basic_block *guarded, enum site_action action,
 	       unsigned counter, location_t loc)
@@ -658,27 +673,41 @@ add_site_code (fn_ctx *fn, basic_block bb, basic_block *guarded, enum site_actio
       append_seq (bb, seq);
       return;
     }
+  if (action == ACT_EXIT_HOOK)
+    {
+      append_seq (make_flag_guard (*guarded ? *guarded : bb, fn->hooked), seq);
+      return;
+    }
   if (!*guarded)
     *guarded = make_guard (fn, bb);
   append_seq (*guarded, seq);
+}
+
+/* The order sites of one edge are applied in: counters of an instrumented body first (they
+   go in before any guard ends the block), exit hooks last (their guard ends the block). */
+static unsigned
+site_pass (fn_ctx *fn, const edge_site *site)
+{
+  if (site->action == ACT_COUNT && fn->dual)
+    return 0;
+  return site->action == ACT_EXIT_HOOK ? 2 : 1;
 }
 
 static void
 apply_edges (fn_ctx *fn)
 {
   /* Several sites can share an edge (a loop entry that is also a branch outcome): they
-     share one new block and one guard.  All counters go in before any guard is made, as
-     the guard ends the block. */
+     share one new block and one guard, applied in site_pass order. */
   hash_map<edge, basic_block> block_of_edge;
   for (unsigned i = 0; i < fn->edges.length (); i++)
     if (!block_of_edge.get (fn->edges[i].e))
       block_of_edge.put (fn->edges[i].e, split_edge (fn->edges[i].e));
   hash_map<edge, basic_block> guard_of_edge;
-  for (unsigned pass = 0; pass < 2; pass++)
+  for (unsigned pass = 0; pass < 3; pass++)
     for (unsigned i = 0; i < fn->edges.length (); i++)
       {
 	edge_site *site = &fn->edges[i];
-	if ((site->action == ACT_COUNT && fn->dual) != (pass == 0))
+	if (site_pass (fn, site) != pass)
 	  continue;
 	basic_block *known = guard_of_edge.get (site->e);
 	basic_block guarded = known ? *known : NULL;
@@ -700,7 +729,7 @@ apply_stmts (fn_ctx *fn)
       location_t loc = gimple_location (first->stmt);
       if (loc == UNKNOWN_LOCATION)
 	loc = fn->loc;
-      gimple_seq guarded = NULL;
+      gimple_seq guarded = NULL, exit_hook = NULL;
       unsigned j = i;
       for (; j < fn->stmts.length ()
 	     && fn->stmts[j].stmt == first->stmt && fn->stmts[j].after == first->after; j++)
@@ -714,12 +743,38 @@ apply_stmts (fn_ctx *fn)
 	      gsi_insert_seq_before (&gsi, seq, GSI_SAME_STMT);
 	    }
 	  else
-	    build_action_seq (&guarded, fn, site->action, site->counter, loc);
+	    build_action_seq (site->action == ACT_EXIT_HOOK ? &exit_hook : &guarded, fn,
+			      site->action, site->counter, loc);
 	}
       if (guarded)
 	append_seq (make_guard (fn, block_at_stmt (first->stmt, first->after)), guarded);
+      if (exit_hook) /* [8] in a block of its own, nearest the statement */
+	append_seq (make_flag_guard (block_at_stmt (first->stmt, first->after), fn->hooked),
+		    exit_hook);
       i = j;
     }
+}
+
+/* [8] In the block JOIN that every instrumented activation passes once, after the entry
+   counter:  u = __cprof_untimed[fn]; hooked = u == 0; if (hooked) __cprof_enter (...);
+   The runtime sets __cprof_untimed[fn] once the function's calls proved too short to time;
+   "hooked" keeps each activation's exit hooks matched with its entry hook. */
+static void
+apply_timed_entry (fn_ctx *fn, basic_block join)
+{
+  tree untimed = create_tmp_var (unsigned_char_type_node, "cprof_on");
+  gimple *load = gimple_build_assign (untimed, cprof_module_untimed_ref (fn->idx));
+  gimple *test = gimple_build_assign (fn->hooked, EQ_EXPR, untimed,
+				      build_int_cst (unsigned_char_type_node, 0));
+  gimple_set_location (load, fn->loc);
+  gimple_set_location (test, fn->loc);
+  gimple_seq seq = NULL;
+  gimple_seq_add_stmt (&seq, load);
+  gimple_seq_add_stmt (&seq, test);
+  append_seq (join, seq);
+  seq = NULL;
+  build_hook_seq (&seq, fn, cprof_mod.enter_fn, fn->loc);
+  append_seq (make_flag_guard (join, fn->hooked), seq);
 }
 
 /* [1]: load the flag, count the call, start the timer.  Done last so that the block
@@ -735,16 +790,26 @@ apply_entry (fn_ctx *fn, unsigned entry_counter, basic_block plain_first)
 
   gimple_seq seq = NULL;
   build_increment_seq (&seq, entry_counter, fn->loc);
-  if (fn->timed)
-    build_hook_seq (&seq, fn, cprof_mod.enter_fn, fn->loc);
   if (!fn->dual)
     {
-      append_seq (make_guard (fn, bb), seq);
+      basic_block sites = make_guard (fn, bb);
+      append_seq (sites, seq);
+      if (fn->timed)
+	{
+	  /* hooked = 0 on the way in; the hook test goes after the guard's join, so that
+	     the guard still reads as a single body's to split.cc. */
+	  gimple *init = gimple_build_assign (fn->hooked, boolean_false_node);
+	  gsi = gsi_for_stmt (load);
+	  gsi_insert_after (&gsi, init, GSI_NEW_STMT);
+	  apply_timed_entry (fn, split_block_after_labels (single_succ (sites))->src);
+	}
       return;
     }
   /* [0] BB: if (on != 0) goto <entry sites, instrumented body>; else goto <plain body>; */
   basic_block sites = split_edge (single_succ_edge (bb));
   append_seq (sites, seq);
+  if (fn->timed)
+    apply_timed_entry (fn, sites);
   gcond *cond = gimple_build_cond (NE_EXPR, fn->on, integer_zero_node, NULL_TREE, NULL_TREE);
   gimple_set_location (cond, fn->loc);
   gsi = gsi_last_bb (bb);
@@ -1023,6 +1088,7 @@ instrument_function (cgraph_node *node)
   fn.token = (cprof_mod.tag << 32) | fn.idx;
   fn.loc = DECL_SOURCE_LOCATION (decl);
   fn.on = create_tmp_var (integer_type_node, "cprof_on");
+  fn.hooked = NULL_TREE;
   fn.dual = false;
   fn.edges = vNULL;
   fn.stmts = vNULL;
@@ -1044,6 +1110,8 @@ instrument_function (cgraph_node *node)
   if (lang_GNU_CXX ())
     flags[nf++] = 'c';
   fn.timed = cprof_opts.timing && !tiny_leaf_p ();
+  if (fn.timed)
+    fn.hooked = create_tmp_var (boolean_type_node, "cprof_on");
   if (cprof_opts.timing && !fn.timed)
     flags[nf++] = 'u';
   if (nf == 0)

@@ -3,15 +3,19 @@
  * For every TU with at least one instrumented function this emits (doc/ABI.md):
  *
  *   static __thread uint64_t __cprof_counters[N];
+ *   static uint8_t __cprof_untimed[F];        // set by the runtime: stop timing function i
  *   static uint64_t *__cprof_tls (void) { return __cprof_counters; }
  *   static struct __cprof_module __cprof_module
- *     = { 1, N, F, 0, "<metadata text>", __cprof_tls, 0 };
+ *     = { 2, N, F, 0, "<metadata text>", __cprof_tls, 0, __cprof_untimed };
  *   static void ctor (void) { __cprof_register (&__cprof_module); }  // priority 100
  *   extern void __cprof_unregister (struct __cprof_module *) __attribute__ ((weak));
  *   static void dtor (void) { if (__cprof_unregister) __cprof_unregister (&__cprof_module); }
  *
- * The counter array is created before its size is known (the instrumentation pass hands
- * out indexes as it goes); cprof_module_finish gives it its final type and finalizes it.
+ * The counter and untimed arrays are created before their sizes are known (the
+ * instrumentation pass hands out indexes as it goes); cprof_module_finish gives them their
+ * final types and finalizes them.  __cprof_untimed is shared by all threads and written only
+ * by the runtime (once per function, 0 -> 1): its address escapes through the module record,
+ * so GCC never folds its loads.
  */
 #include "cprof-plugin.h"
 
@@ -102,6 +106,8 @@ cprof_module_begin (void)
   cprof_mod.counters
     = build_static_var ("__cprof_counters", build_array_type_nelts (uint64_type_node, 1));
   set_decl_tls_model (cprof_mod.counters, decl_default_tls_model (cprof_mod.counters));
+  cprof_mod.untimed
+    = build_static_var ("__cprof_untimed", build_array_type_nelts (unsigned_char_type_node, 1));
 
   tree active = build_decl (UNKNOWN_LOCATION, VAR_DECL, get_identifier ("__cprof_active"),
 			    integer_type_node);
@@ -145,6 +151,13 @@ cprof_module_counter_ref (unsigned index)
 {
   return build4 (ARRAY_REF, uint64_type_node, cprof_mod.counters,
 		 build_int_cst (integer_type_node, index), NULL_TREE, NULL_TREE);
+}
+
+tree
+cprof_module_untimed_ref (unsigned fn)
+{
+  return build4 (ARRAY_REF, unsigned_char_type_node, cprof_mod.untimed,
+		 build_int_cst (integer_type_node, fn), NULL_TREE, NULL_TREE);
 }
 
 static tree
@@ -216,6 +229,10 @@ cprof_module_finish (void)
   TREE_TYPE (counters) = build_array_type_nelts (uint64_type_node, cprof_mod.num_counters);
   relayout_decl (counters);
   define_variable (counters);
+  tree untimed = cprof_mod.untimed;
+  TREE_TYPE (untimed) = build_array_type_nelts (unsigned_char_type_node, cprof_mod.num_functions);
+  relayout_decl (untimed);
+  define_variable (untimed);
 
   /* struct __cprof_module, field for field as runtime/cprof-abi.h. */
   tree type = make_node (RECORD_TYPE);
@@ -229,6 +246,7 @@ cprof_module_finish (void)
   tree f_meta = add_field (&fields, "metadata", const_ptr_type_node);
   tree f_tls = add_field (&fields, "tls_counters", tls_fn_type);
   tree f_next = add_field (&fields, "next", ptr_type_node);
+  tree f_untimed = add_field (&fields, "untimed", ptr_type_node);
   finish_builtin_struct (type, "__cprof_module", fields, NULL_TREE); /* takes the chain reversed */
 
   vec<constructor_elt, va_gc> *init = NULL;
@@ -243,6 +261,8 @@ cprof_module_finish (void)
   CONSTRUCTOR_APPEND_ELT (init, f_tls,
 			  fold_convert (tls_fn_type, build_fold_addr_expr (build_tls_accessor ())));
   CONSTRUCTOR_APPEND_ELT (init, f_next, null_pointer_node);
+  CONSTRUCTOR_APPEND_ELT (init, f_untimed,
+			  fold_convert (ptr_type_node, build_fold_addr_expr (untimed)));
 
   tree module = cprof_mod.module;
   TREE_TYPE (module) = type;

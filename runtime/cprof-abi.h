@@ -1,4 +1,4 @@
-/* cprof-abi.h: the plugin <-> libcprofrt ABI (version 1), see doc/ABI.md. */
+/* cprof-abi.h: the plugin <-> libcprofrt ABI (version 2; 1 is still accepted), see doc/ABI.md. */
 #ifndef CPROF_ABI_H
 #define CPROF_ABI_H
 
@@ -8,7 +8,7 @@
 extern "C" {
 #endif
 
-#define CPROF_ABI_VERSION 1
+#define CPROF_ABI_VERSION 2
 
 /* One per instrumented translation unit, emitted by the plugin. */
 struct __cprof_module {
@@ -19,6 +19,9 @@ struct __cprof_module {
   const char *metadata;            /* text records, see doc/ABI.md                       */
   uint64_t *(*tls_counters)(void); /* the calling thread's __cprof_counters              */
   struct __cprof_module *next;     /* runtime-owned: non-NULL once registered            */
+  /* Version 2 and later: one byte per function, 0 until the runtime stops timing it
+   * (CPROF_MIN_TIME); instrumented code then skips its timing hooks. Absent in version 1. */
+  uint8_t *untimed;
 };
 
 /* Non-zero when profiling is on; instrumented code loads it once per function entry. */

@@ -1,4 +1,5 @@
 /* rt-env.c: start-up: CPROF / CPROF_OUTPUT parsing, process identity, exit-time dump. */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -94,6 +95,24 @@ static void env_atexit(void) {
   rt_output_final();
 }
 
+/* CPROF_MIN_TIME=NS: see rt_min_time_ns. */
+static void env_read_min_time(void) {
+  const char *v = getenv("CPROF_MIN_TIME");
+  if (!v || !*v) {
+    if (rt_trace_on)
+      rt_min_time_ns = 0;
+    return;
+  }
+  char *end;
+  errno = 0;
+  unsigned long long n = strtoull(v, &end, 10);
+  if (*end || errno || *v < '0' || *v > '9' || n > 1000000000000ull)
+    rt_warn("ignoring CPROF_MIN_TIME='%s' (expected nanoseconds, 0 to 1000000000000); using %u",
+            v, RT_MIN_TIME_DEFAULT_NS);
+  else
+    rt_min_time_ns = n;
+}
+
 static void env_init(void) {
   const char *v = getenv("CPROF");
   if (!v || strcmp(v, "0") == 0)
@@ -135,6 +154,7 @@ static void env_init(void) {
   rt_threads_init();
   rt_mem_init();
   rt_trace_init();
+  env_read_min_time(); /* after rt_trace_init: a trace times every call unless told otherwise */
   rt_io_init();
   if (atexit(env_atexit) != 0)
     rt_warn("cannot register the exit handler; the profile will not be written at exit");

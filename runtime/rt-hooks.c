@@ -140,6 +140,31 @@ static inline struct rt_edge *hook_edge_at(struct rt_thread *t, uint32_t i) {
 
 #define HOOK_INLINE static inline __attribute__((always_inline)) RT_NOINST
 
+/* ---- CPROF_MIN_TIME: stop timing functions whose calls are too short to time -------------- */
+
+uint64_t rt_min_time_ns = RT_MIN_TIME_DEFAULT_NS;
+
+/* At its 1024th, 2048th, 4096th, ... timed call in a thread (first slow calls, such as cold
+ * caches, only delay the verdict), a function whose timed calls so far averaged under
+ * rt_min_time_ns (inclusive) is timed no more, in any thread: its module's untimed byte
+ * makes the instrumented code skip both hooks, so a call then costs what counting costs. The
+ * activations already open keep their hooks (the code tests the byte once per activation), so
+ * the outermost calls of a recursion stay timed. Its later calls' time is its callers' self
+ * time, as for an inlined call; its counts stay exact. At most 40 times per function and thread. */
+static RT_NOINST __attribute__((noinline)) void
+hook_adapt(const struct rt_thread *t, uint32_t fid, const struct rt_fn_time *ft) {
+  if (!rt_min_time_ns || ft->sum_ns >= rt_min_time_ns * ft->timed_calls)
+    return;
+  /* Heap blocks and I/O are charged to the innermost timed function: one that allocates or
+   * does I/O stays timed, so that they stay charged to it and not to its callers. */
+  if (rt_mem_fn_used(t, fid) || rt_io_fn_used(fid))
+    return;
+  struct rt_module *m = rt_module_of_fid(fid);
+  uint8_t *untimed = m ? __atomic_load_n(&m->untimed, __ATOMIC_ACQUIRE) : NULL;
+  if (untimed) /* the code's own array, or the runtime's copy once unloaded */
+    __atomic_store_n(&untimed[fid - m->fid_base], 1, __ATOMIC_RELAXED);
+}
+
 /* Closes the top frame at now (a return, or unwound when the frame is known to be gone). */
 HOOK_INLINE void hook_close(struct rt_thread *t, uint64_t now, int unwound) {
   struct rt_frame *f = hook_top(t);
@@ -161,6 +186,9 @@ HOOK_INLINE void hook_close(struct rt_thread *t, uint64_t now, int unwound) {
     ft->max_ns = incl;
   ft->timed_calls++;
   ft->sum_ns += incl;
+  if (RT_UNLIKELY((ft->timed_calls & (ft->timed_calls - 1)) == 0) &&
+      ft->timed_calls >= RT_ADAPT_CALLS)
+    hook_adapt(t, fid, ft);
   ft->self_ns += self;
   ft->lat[rt_lat_bucket(incl)]++;
   if (ft->depth && --ft->depth == 0)
@@ -563,7 +591,7 @@ uint64_t rt_hook_calibrate(void) {
   struct rt_thread *t = calloc(1, sizeof *t);
   if (!t)
     return 0;
-  struct __cprof_module m = {CPROF_ABI_VERSION, 0, 1, 0, "", NULL, &m};
+  struct __cprof_module m = {CPROF_ABI_VERSION, 0, 1, 0, "", NULL, &m, NULL};
   t->captured_fids = UINT32_MAX;
   uint64_t cost[ROUNDS];
   for (int r = 0; r < ROUNDS; r++) {

@@ -93,6 +93,8 @@ struct rt_module {
   uint32_t num_functions;
   uint64_t *totals; /* counters merged from exited threads (rt_lock) */
   const char *metadata; /* abi->metadata, or the runtime's copy once the module is unloaded */
+  uint8_t *untimed;     /* abi->untimed (ABI 2), a copy once unloaded, or NULL: CPROF_MIN_TIME's
+                         * decisions, one byte per function */
   int unloaded;         /* __cprof_unregister ran: abi and its TLS must not be touched */
 };
 
@@ -206,6 +208,8 @@ void rt_mem_thread_free(struct rt_thread *t);
 void rt_mem_fork_child(struct rt_thread *self);
 /* rt_lock held; threads is the live list. Returns -1 on OOM. */
 int rt_mem_snapshot_take(struct rt_mem_snapshot *m, struct rt_thread *threads, uint32_t nfids);
+/* Whether thread t counted heap calls for fid as the innermost timed function (owner thread). */
+int rt_mem_fn_used(const struct rt_thread *t, uint32_t fid);
 void rt_mem_snapshot_free(struct rt_mem_snapshot *m);
 
 /* ---- rt-events.c: CPROF_EVENTS ---------------------------------------------------------- */
@@ -413,6 +417,14 @@ extern uint32_t rt_reset_gen;
 
 /* rt-hooks.c */
 extern uint32_t rt_sample; /* CPROF_SAMPLE, 1 when every call is timed */
+/* CPROF_MIN_TIME: a function whose timed calls (in one thread) average under rt_min_time_ns
+ * inclusive, judged at its RT_ADAPT_CALLS-th timed call and every power of two after, stops
+ * being timed; 0 times every call. */
+#define RT_ADAPT_CALLS 1024
+#define RT_MIN_TIME_DEFAULT_NS 1000
+extern uint64_t rt_min_time_ns;
+/* The module that owns fid (registered, loaded), or NULL. Slow: a scan of the modules. */
+struct rt_module *rt_module_of_fid(uint32_t fid);
 void rt_region_enter(struct __cprof_module *m, uint32_t idx, uintptr_t sp);
 struct __cprof_module *rt_region_module(void); /* rt-region.c */
 void rt_region_exit(struct __cprof_module *m, uint32_t idx);
@@ -490,6 +502,7 @@ void rt_io_init(void);        /* start-up: resolve the real functions, start cou
 void rt_io_fork_child(void);
 int rt_io_json(struct cJSON *root);                   /* "io"; -1 on OOM */
 int rt_io_json_fn(struct cJSON *fn_obj, uint32_t fid); /* functions[].io; -1 on OOM */
+int rt_io_fn_used(uint32_t fid); /* whether I/O was counted for fid as innermost timed function */
 
 /* ---- rt-interval.c: CPROF_INTERVAL sampler and periodic snapshots ------------------------ */
 

@@ -503,9 +503,13 @@ static void json_functions(struct json_ctx *j, cJSON *arr) {
       json_u64(j, o, "inlined_calls", f->untimed ? 0 : calls > hooked ? calls - hooked : 0);
       if (rt_sample > 1)
         json_u64(j, o, "sampled_out_calls", t->skipped);
+      /* stopped by CPROF_MIN_TIME (an unloaded module's copy of the decisions) */
+      const uint8_t *untimed = __atomic_load_n(&m->untimed, __ATOMIC_ACQUIRE);
+      int adaptive = untimed && untimed[k];
       json_str(j, o, "timing",
                calls == 0 ? "not_run"
                : f->untimed ? "skipped"
+               : adaptive && hooked ? "adaptive"
                : hooked == 0 ? "none"
                : hooked >= calls ? "full"
                                  : "partial");
@@ -668,7 +672,7 @@ static void json_trace(struct json_ctx *j, cJSON *root) {
 
 static void json_document(struct json_ctx *j, cJSON *root) {
   const struct rt_snapshot *s = j->s;
-  json_str(j, root, "version", "1.2");
+  json_str(j, root, "version", "1.3");
   json_str(j, root, "tool", "cprof");
   json_u64(j, root, "timestamp", (uint64_t)time(NULL));
   json_name(j, root, "binary", rt_config.binary);
@@ -702,6 +706,7 @@ static void json_document(struct json_ctx *j, cJSON *root) {
     json_u64(j, st, "unwound_frames", s->unwound_frames);
     json_u64(j, st, "dropped_frames", s->dropped_frames);
     json_u64(j, st, "sample_rate", rt_sample);
+    json_u64(j, st, "min_time_ns", rt_min_time_ns);
   }
   cJSON *mods = json_array(j, root, "modules");
   for (uint32_t i = 0; mods && i < s->nmods; i++) {

@@ -27,6 +27,22 @@ uint32_t rt_module_fid_end(uint32_t nmods) {
   return end;
 }
 
+/* Modules get ascending fid ranges in registration order: a binary search. */
+struct rt_module *rt_module_of_fid(uint32_t fid) {
+  uint32_t lo = 0, hi = rt_module_count();
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    struct rt_module *m = rt_module_get(mid);
+    if (fid < m->fid_base)
+      hi = mid;
+    else if (fid - m->fid_base >= m->num_functions)
+      lo = mid + 1;
+    else
+      return m;
+  }
+  return NULL;
+}
+
 static void mod_reject(struct __cprof_module *m) {
   m->fid_base = RT_FID_REJECTED;
   __atomic_store_n(&m->next, &mod_list_end, __ATOMIC_RELEASE);
@@ -44,7 +60,7 @@ int rt_module_register(struct __cprof_module *m) {
   }
   const char *why = NULL;
   uint32_t n = mod_count;
-  if (m->abi_version != CPROF_ABI_VERSION)
+  if (m->abi_version != 1 && m->abi_version != CPROF_ABI_VERSION)
     why = "ABI version mismatch";
   else if (!m->tls_counters || (!m->metadata && m->num_functions))
     why = "malformed module descriptor";
@@ -72,6 +88,7 @@ int rt_module_register(struct __cprof_module *m) {
   rm->num_functions = m->num_functions;
   rm->totals = totals;
   rm->metadata = m->metadata;
+  rm->untimed = m->abi_version >= 2 ? m->untimed : NULL; /* version 1 ends before it */
   rm->unloaded = 0;
   m->fid_base = mod_fids;
   mod_fids += m->num_functions;
@@ -105,6 +122,8 @@ CPROF_EXPORT RT_NOINST void __cprof_unregister(struct __cprof_module *m) {
   /* The calling thread's block, read before the lock: tls_counters may allocate it. */
   uint64_t *own = m->tls_counters();
   char *meta = m->metadata ? strdup(m->metadata) : NULL;
+  uint8_t *untimed =
+      m->abi_version >= 2 && m->untimed ? malloc(m->num_functions ? m->num_functions : 1) : NULL;
   pthread_mutex_lock(&rt_lock);
   uint32_t n = mod_count;
   for (uint32_t i = 0; i < n; i++) {
@@ -119,10 +138,15 @@ CPROF_EXPORT RT_NOINST void __cprof_unregister(struct __cprof_module *m) {
       static const char empty[] = "cprof-metadata\t1\n";
       rm->metadata = empty; /* out of memory: the functions lose their names, not the counts */
     }
+    if (untimed) /* CPROF_MIN_TIME's decisions, for the profile ("timing": "adaptive") */
+      memcpy(untimed, rm->untimed, m->num_functions);
+    __atomic_store_n(&rm->untimed, untimed, __ATOMIC_RELEASE);
+    untimed = NULL;
     __atomic_store_n(&rm->unloaded, 1, __ATOMIC_RELEASE);
     break;
   }
   pthread_mutex_unlock(&rt_lock);
   free(meta);
+  free(untimed);
   RT_INTERNAL_END();
 }

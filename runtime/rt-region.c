@@ -14,7 +14,7 @@ static RT_NOINST uint64_t *region_tls(void) { return region_counters; }
 
 static char region_meta_start[] = "cprof-metadata\t1\nmodule\t<regions>\t\n";
 static struct __cprof_module region_module = {CPROF_ABI_VERSION, REGION_MAX, REGION_MAX, 0,
-                                              region_meta_start, region_tls, NULL};
+                                              region_meta_start, region_tls, NULL, NULL};
 
 static pthread_mutex_t region_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {

@@ -10,6 +10,7 @@
 #     # plugin-args: exclude-function=foo,bar
 #     # runtime: always        (the program calls the cprof.h API: the plain build links it too)
 #     # shared: lib.c         (built first as an instrumented -fPIC shared library)
+#     # env: CPROF_MIN_TIME=0  (more environment for the CPROF=1 run)
 set -eu
 
 plugin=$1 rtdir=$2 checker=$3 validator=$4 schema=$5 opt=$6 casedir=$7 name=$8
@@ -77,7 +78,8 @@ run () { # run BINARY OUTFILE [env...]: prints the exit status
 
 rc_plain=$(run "$work/plain" "$work/plain.out" CPROF=1)
 rc_off=$(run "$work/prog" "$work/off.out" -u CPROF)
-rc_on=$(run "$work/prog" "$work/on.out" CPROF=1 CPROF_OUTPUT="$work/profile.json")
+# shellcheck disable=SC2046
+rc_on=$(run "$work/prog" "$work/on.out" CPROF=1 CPROF_OUTPUT="$work/profile.json" $(directive env))
 
 [ "$rc_plain" = "$want_exit" ] || fail "plain build exited $rc_plain, expected $want_exit"
 [ "$rc_off" = "$want_exit" ] || fail "CPROF unset: exit $rc_off, expected $want_exit"

@@ -59,7 +59,7 @@ def validate(p, schema_path):
         import jsonschema
         with open(schema_path) as f:
             jsonschema.validate(p, json.load(f))
-    eq(p.get("version"), "1.2", "version")
+    eq(p.get("version"), "1.3", "version")
     eq(p.get("tool"), "cprof", "tool")
     expect(p.get("clock") in ("CLOCK_MONOTONIC", "TSC (calibrated against CLOCK_MONOTONIC)"), "clock")
     for k in ("timestamp", "pid"):
@@ -83,7 +83,7 @@ def validate(p, schema_path):
     runtime = st["total_runtime_ns"] * max(1, len(p["threads"]))
     for f in fns:
         name = f["name"]
-        expect(f["timing"] in ("full", "none", "partial", "not_run"), f"{name} timing")
+        expect(f["timing"] in ("full", "none", "partial", "adaptive", "not_run"), f"{name} timing")
         expect(f["total_time_ns"] <= runtime, f"{name} total {f['total_time_ns']} <= {runtime}")
         expect(f["timed_calls"] <= f["calls"], f"{name} timed_calls <= calls")
         if f["timed_calls"]:
@@ -500,6 +500,35 @@ def check_sample(p, args):
     eq(leaf["total_time_ns"] >= leaf["timed_calls"] * leaf["min_time_ns"], True, "leaf total")
 
 
+def check_adaptive(p, args):
+    """t-adaptive with THREADS threads and CPROF_MIN_TIME=MIN (1e9: every short function stops;
+    1 or 0: none does)."""
+    threads, min_time = int(args[0]), int(args[1])
+    eq(p["statistics"]["min_time_ns"], min_time, "statistics.min_time_ns")
+    leaf, alloc, outer, run, main = (fn(p, n) for n in ("leaf", "alloc", "outer", "run", "main"))
+    # counts stay exact whatever is timed
+    eq((leaf["calls"], alloc["calls"], outer["calls"], run["calls"], main["calls"]),
+       (5000 * threads, 5000 * threads, 2 * threads, threads, 1), "exact calls")
+    for f in (alloc, outer, run, main):  # alloc allocates: it stays timed however short
+        eq((f["name"], f["timed_calls"], f["timing"]), (f["name"], f["calls"], "full"), "timed")
+    if min_time >= 1000000000:
+        # judged at its 1024th timed call in a thread; other threads may time more meanwhile
+        eq(leaf["timing"], "adaptive", "leaf stopped")
+        expect(1024 <= leaf["timed_calls"] < leaf["calls"], f"leaf timed {leaf['timed_calls']}")
+        if threads == 1:
+            eq(leaf["timed_calls"], 1024, "leaf: timed until its first verdict")
+        eq(leaf["inlined_calls"], leaf["calls"] - leaf["timed_calls"], "leaf: untimed calls")
+        expect(0 < leaf["min_time_ns"] <= leaf["avg_time_ns"] <= leaf["max_time_ns"], "leaf stats")
+        eq(sum(b["count"] for b in leaf["latency"]["histogram"]), leaf["timed_calls"], "leaf latency")
+    else:
+        eq((leaf["timed_calls"], leaf["timing"]), (leaf["calls"], "full"), "leaf timed")
+    # outer's calls stay timed, and its time holds every leaf call, timed or not
+    expect(outer["total_time_ns"] <= run["total_time_ns"] * 1, "outer inside run")
+    expect(outer["self_time_ns"] + leaf["total_time_ns"] <= outer["total_time_ns"] + threads,
+           "outer's self time plus the timed leaves within outer's time")
+    eq(p["statistics"]["unwound_frames"], 0, "nothing unwound: exits match entries")
+
+
 def check_region(p, args):
     main, work, thr_fn = fn(p, "main"), fn(p, "work"), fn(p, "thread_fn")
     regions = {f["name"]: f for f in p["functions"] if f.get("kind") == "region"}
@@ -716,7 +745,7 @@ def check_merged(p, args):
             eq(p.get("timeline"), with_tl[0], "single timeline kept")
         else:
             expect("timeline" not in p, "several timelines are dropped")
-    eq(p["version"], "1.2", "merged version")
+    eq(p["version"], "1.3", "merged version")
 
 
 def main():

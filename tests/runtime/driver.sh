@@ -9,6 +9,8 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/cprof-rt.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
 unset CPROF CPROF_OUTPUT
+# The scenarios check every call's timing: none stops timing short functions unless it says so.
+export CPROF_MIN_TIME=0
 
 fail() { echo "FAIL $scenario: $*"; for f in err out; do [ -s "$f" ] && sed "s/^/  $f: /" "$f"; done; exit 1; }
 
@@ -129,7 +131,7 @@ api)
 meta)
   CPROF=1 CPROF_OUTPUT=p.json run 0 "$bin/t-meta"
   [ "$(lines err)" = 1 ] || fail "expected one warning line (refused module)"
-  grep -qx "cprof: module ignored (ABI version mismatch; abi 2)" err || fail "warning text"
+  grep -qx "cprof: module ignored (ABI version mismatch; abi 3)" err || fail "warning text"
   $check meta p.json || fail "profile"
   ;;
 malloc-exact | malloc-threads)
@@ -332,6 +334,31 @@ sample)
   $check sample p.json 10 || fail "profile"
   CPROF=1 CPROF_SAMPLE=1 CPROF_OUTPUT=p.json run 0 "$bin/t-sample"
   $check sample p.json 1 || fail "profile with CPROF_SAMPLE=1"
+  ;;
+adaptive)
+  for n in 1 4; do
+    CPROF=1 CPROF_MIN_TIME=1000000000 CPROF_OUTPUT=p.json run 0 "$bin/t-adaptive" $n
+    [ "$(lines err)" = 0 ] || fail "unexpected stderr"
+    $check adaptive p.json $n 1000000000 || fail "profile, $n thread(s)"
+  done
+  for v in 0 1; do
+    CPROF=1 CPROF_MIN_TIME=$v CPROF_OUTPUT=p.json run 0 "$bin/t-adaptive" 2
+    $check adaptive p.json 2 $v || fail "profile with CPROF_MIN_TIME=$v"
+  done
+  ;;
+min-time-invalid)
+  for v in -1 x 10ns 1e9 2000000000000; do
+    CPROF=1 CPROF_MIN_TIME=$v CPROF_OUTPUT=p.json run 0 "$bin/t-adaptive"
+    [ "$(lines err)" = 1 ] || fail "CPROF_MIN_TIME=$v: expected one warning line"
+    grep -qx "cprof: ignoring CPROF_MIN_TIME='$v' (expected nanoseconds, 0 to 1000000000000); using 1000" err ||
+      fail "CPROF_MIN_TIME=$v: warning text"
+    grep -q '"min_time_ns":1000[,}]' p.json || fail "CPROF_MIN_TIME=$v: default not used"
+  done
+  # unset: 1000 ns, or 0 with CPROF_TRACE=1 (a trace shows every call)
+  CPROF=1 CPROF_OUTPUT=p.json run 0 env -u CPROF_MIN_TIME "$bin/t-adaptive"
+  grep -q '"min_time_ns":1000[,}]' p.json || fail "unset: default"
+  CPROF=1 CPROF_TRACE=1 CPROF_OUTPUT=p.json run 0 env -u CPROF_MIN_TIME "$bin/t-adaptive"
+  grep -q '"min_time_ns":0[,}]' p.json || fail "CPROF_TRACE=1: every call timed"
   ;;
 sample-invalid)
   for v in 0 -3 x 10x; do

@@ -9,28 +9,33 @@
 /* Per translation unit, exactly the layout of doc/ABI.md. */
 #define FAKE_MODULE(ncounters, nfunctions, metadata)                                          \
   static __thread uint64_t fake_counters[ncounters];                                        \
+  static uint8_t fake_untimed[nfunctions];                                                   \
   static uint64_t *fake_tls(void) { return fake_counters; }                                  \
   static struct __cprof_module fake_module = {CPROF_ABI_VERSION, ncounters, nfunctions, 0,  \
-                                              metadata, fake_tls, 0};                      \
+                                              metadata, fake_tls, 0, fake_untimed};        \
   __attribute__((constructor)) static void fake_ctor(void) { __cprof_register(&fake_module); }
 
-/* Function entry: load __cprof_active once, count the entry, start timing. */
+/* Function entry: load __cprof_active once, count the entry, start timing unless the runtime
+ * stopped timing the function (CPROF_MIN_TIME): fake_hooked pairs the exit with the entry. */
 #define FAKE_ENTER(fid, entry_counter)                                                        \
   int fake_on = __cprof_active;                                                              \
+  volatile int fake_hooked = fake_on && fake_untimed[fid] == 0; /* kept across vfork */      \
   if (fake_on) {                                                                             \
     fake_counters[entry_counter]++;                                                          \
-    __cprof_enter(&fake_module, fid);                                                        \
+    if (fake_hooked)                                                                         \
+      __cprof_enter(&fake_module, fid);                                                      \
   }
 
 /* Entry of a function GCC inlined or cloned: counted, never timed. */
 #define FAKE_ENTER_UNTIMED(entry_counter)                                                     \
-  int fake_on = __cprof_active;                                                              \
+  int fake_on = __cprof_active, fake_hooked = 0;                                             \
+  (void)fake_hooked;                                                                         \
   if (fake_on)                                                                               \
     fake_counters[entry_counter]++
 
 #define FAKE_EXIT(fid)                                                                        \
   do {                                                                                       \
-    if (fake_on)                                                                             \
+    if (fake_hooked)                                                                         \
       __cprof_exit(&fake_module, fid);                                                       \
   } while (0)
 

@@ -15,7 +15,7 @@
 #define NFN 4000
 static __thread uint64_t counters[NFN];
 static uint64_t *tls(void) { return counters; }
-static struct __cprof_module module = {CPROF_ABI_VERSION, NFN, NFN, 0, NULL, tls, 0};
+static struct __cprof_module module = {CPROF_ABI_VERSION, NFN, NFN, 0, NULL, tls, 0, NULL};
 
 __attribute__((constructor)) static void ctor(void) {
   static char meta[NFN * 80 + 64];

@@ -29,10 +29,11 @@ static const char meta[] =
 FAKE_MODULE(3, 3, meta)
 
 static uint64_t *other_tls(void) { return fake_counters; }
-static struct __cprof_module future_module = {CPROF_ABI_VERSION + 1, 3, 3, 0, "x", other_tls, 0};
+static struct __cprof_module future_module = {CPROF_ABI_VERSION + 1, 3, 3, 0, "x", other_tls, 0,
+                                              NULL};
 static struct __cprof_module no_metadata = {CPROF_ABI_VERSION, 1, 1, 0,
                                             "not-cprof-metadata\nF\t0\t0\ta\t1\t1\tz\tz\t-\n",
-                                            other_tls, 0};
+                                            other_tls, 0, NULL};
 
 int main(void) {
   FAKE_ENTER(0, 0);
