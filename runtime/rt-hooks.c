@@ -150,14 +150,11 @@ uint64_t rt_min_time_ns = RT_MIN_TIME_DEFAULT_NS;
  * makes the instrumented code skip both hooks, so a call then costs what counting costs. The
  * activations already open keep their hooks (the code tests the byte once per activation), so
  * the outermost calls of a recursion stay timed. Its later calls' time is its callers' self
- * time, as for an inlined call; its counts stay exact. At most 40 times per function and thread. */
-static RT_NOINST __attribute__((noinline)) void
-hook_adapt(const struct rt_thread *t, uint32_t fid, const struct rt_fn_time *ft) {
+ * time, as for an inlined call, and so are the heap blocks and I/O the runtime charges to the
+ * innermost timed function; its counts stay exact. At most 40 times per function and thread. */
+static RT_NOINST __attribute__((noinline)) void hook_adapt(uint32_t fid,
+                                                            const struct rt_fn_time *ft) {
   if (!rt_min_time_ns || ft->sum_ns >= rt_min_time_ns * ft->timed_calls)
-    return;
-  /* Heap blocks and I/O are charged to the innermost timed function: one that allocates or
-   * does I/O stays timed, so that they stay charged to it and not to its callers. */
-  if (rt_mem_fn_used(t, fid) || rt_io_fn_used(fid))
     return;
   struct rt_module *m = rt_module_of_fid(fid);
   uint8_t *untimed = m ? __atomic_load_n(&m->untimed, __ATOMIC_ACQUIRE) : NULL;
@@ -188,7 +185,7 @@ HOOK_INLINE void hook_close(struct rt_thread *t, uint64_t now, int unwound) {
   ft->sum_ns += incl;
   if (RT_UNLIKELY((ft->timed_calls & (ft->timed_calls - 1)) == 0) &&
       ft->timed_calls >= RT_ADAPT_CALLS)
-    hook_adapt(t, fid, ft);
+    hook_adapt(fid, ft);
   ft->self_ns += self;
   ft->lat[rt_lat_bucket(incl)]++;
   if (ft->depth && --ft->depth == 0)

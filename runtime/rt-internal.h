@@ -208,8 +208,6 @@ void rt_mem_thread_free(struct rt_thread *t);
 void rt_mem_fork_child(struct rt_thread *self);
 /* rt_lock held; threads is the live list. Returns -1 on OOM. */
 int rt_mem_snapshot_take(struct rt_mem_snapshot *m, struct rt_thread *threads, uint32_t nfids);
-/* Whether thread t counted heap calls for fid as the innermost timed function (owner thread). */
-int rt_mem_fn_used(const struct rt_thread *t, uint32_t fid);
 void rt_mem_snapshot_free(struct rt_mem_snapshot *m);
 
 /* ---- rt-events.c: CPROF_EVENTS ---------------------------------------------------------- */
@@ -502,7 +500,6 @@ void rt_io_init(void);        /* start-up: resolve the real functions, start cou
 void rt_io_fork_child(void);
 int rt_io_json(struct cJSON *root);                   /* "io"; -1 on OOM */
 int rt_io_json_fn(struct cJSON *fn_obj, uint32_t fid); /* functions[].io; -1 on OOM */
-int rt_io_fn_used(uint32_t fid); /* whether I/O was counted for fid as innermost timed function */
 
 /* ---- rt-interval.c: CPROF_INTERVAL sampler and periodic snapshots ------------------------ */
 

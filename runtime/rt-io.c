@@ -109,16 +109,6 @@ static RT_NOINST struct io_stat *io_fn_slot(uint32_t fid, enum io_kind k) {
   return &chunk[fid & (RT_FN_CHUNK - 1)][k];
 }
 
-int rt_io_fn_used(uint32_t fid) {
-  uint32_t top = fid >> RT_FN_CHUNK_BITS;
-  struct io_stat(*chunk)[IO_NKINDS] =
-      top < RT_FN_TOP ? __atomic_load_n(&io_fn[top], __ATOMIC_ACQUIRE) : NULL;
-  for (int k = 0; chunk && k < IO_NKINDS; k++)
-    if (__atomic_load_n(&chunk[fid & (RT_FN_CHUNK - 1)][k].calls, __ATOMIC_RELAXED))
-      return 1;
-  return 0;
-}
-
 static RT_NOINST void io_add(struct io_stat *s, uint64_t bytes, uint64_t ns) {
   __atomic_add_fetch(&s->calls, 1, __ATOMIC_RELAXED);
   __atomic_add_fetch(&s->bytes, bytes, __ATOMIC_RELAXED);

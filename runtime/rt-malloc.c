@@ -187,14 +187,6 @@ static struct rt_fn_mem *mem_fn(struct rt_thread *t, uint32_t fid) {
   return &c[fid & (RT_FN_CHUNK - 1)];
 }
 
-int rt_mem_fn_used(const struct rt_thread *t, uint32_t fid) {
-  const struct rt_fn_mem *c =
-      fid < RT_MAX_FIDS ? __atomic_load_n(&t->mem_fn[fid >> RT_FN_CHUNK_BITS], __ATOMIC_ACQUIRE)
-                        : NULL;
-  return c && (c[fid & (RT_FN_CHUNK - 1)].allocs || c[fid & (RT_FN_CHUNK - 1)].reallocs ||
-               c[fid & (RT_FN_CHUNK - 1)].frees);
-}
-
 static inline uint32_t mem_site_hash(uintptr_t ra, uint32_t mask) {
   return (uint32_t)(((uint64_t)ra * 0x9E3779B97F4A7C15ull) >> 40) & mask;
 }

@@ -509,19 +509,26 @@ def check_adaptive(p, args):
     # counts stay exact whatever is timed
     eq((leaf["calls"], alloc["calls"], outer["calls"], run["calls"], main["calls"]),
        (5000 * threads, 5000 * threads, 2 * threads, threads, 1), "exact calls")
-    for f in (alloc, outer, run, main):  # alloc allocates: it stays timed however short
+    for f in (outer, run, main):
         eq((f["name"], f["timed_calls"], f["timing"]), (f["name"], f["calls"], "full"), "timed")
     if min_time >= 1000000000:
-        # judged at its 1024th timed call in a thread; other threads may time more meanwhile
-        eq(leaf["timing"], "adaptive", "leaf stopped")
-        expect(1024 <= leaf["timed_calls"] < leaf["calls"], f"leaf timed {leaf['timed_calls']}")
-        if threads == 1:
-            eq(leaf["timed_calls"], 1024, "leaf: timed until its first verdict")
-        eq(leaf["inlined_calls"], leaf["calls"] - leaf["timed_calls"], "leaf: untimed calls")
-        expect(0 < leaf["min_time_ns"] <= leaf["avg_time_ns"] <= leaf["max_time_ns"], "leaf stats")
-        eq(sum(b["count"] for b in leaf["latency"]["histogram"]), leaf["timed_calls"], "leaf latency")
+        for f in (leaf, alloc):
+            # judged at its 1024th timed call in a thread; other threads may time more meanwhile
+            name = f["name"]
+            eq(f["timing"], "adaptive", f"{name} stopped")
+            expect(1024 <= f["timed_calls"] < f["calls"], f"{name} timed {f['timed_calls']}")
+            if threads == 1:
+                eq(f["timed_calls"], 1024, f"{name}: timed until its first verdict")
+            eq(f["inlined_calls"], f["calls"] - f["timed_calls"], f"{name}: untimed calls")
+            expect(0 < f["min_time_ns"] <= f["avg_time_ns"] <= f["max_time_ns"], f"{name} stats")
+            eq(sum(b["count"] for b in f["latency"]["histogram"]), f["timed_calls"], f"{name} latency")
+        # heap blocks go to the innermost timed function: alloc while timed, then its caller
+        eq(alloc["memory"]["allocations"], alloc["timed_calls"], "alloc's own blocks")
+        eq(run["memory"]["allocations"], alloc["calls"] - alloc["timed_calls"], "then run's")
     else:
-        eq((leaf["timed_calls"], leaf["timing"]), (leaf["calls"], "full"), "leaf timed")
+        for f in (leaf, alloc):
+            eq((f["name"], f["timed_calls"], f["timing"]), (f["name"], f["calls"], "full"), "timed")
+        eq(alloc["memory"]["allocations"], alloc["calls"], "every block alloc's")
     # outer's calls stay timed, and its time holds every leaf call, timed or not
     expect(outer["total_time_ns"] <= run["total_time_ns"] * 1, "outer inside run")
     expect(outer["self_time_ns"] + leaf["total_time_ns"] <= outer["total_time_ns"] + threads,

@@ -26,7 +26,7 @@ NOINLINE void leaf(unsigned i) { /* short: stops being timed */
   FAKE_EXIT(1);
 }
 
-NOINLINE void alloc(unsigned i) { /* short, but allocates: stays timed */
+NOINLINE void alloc(unsigned i) { /* short: its blocks go to run once it stops being timed */
   FAKE_ENTER(2, 2);
   char *p = malloc(16 + i % 7);
   sink += p != NULL;
