@@ -90,9 +90,23 @@ download() {
     mkdir -p "$cache_root"
     dl=$(mktemp -d "$cache_root/.download.XXXXXX")
     # apt would drop to user _apt, which cannot write a private cache, and warn; download as the caller.
+    # The newest version first; when a mirror lacks its files (a security update whose pool entry is
+    # gone answers 404), every other version the indexes list, newest first.
     if ! (cd "$dl" && apt-get source -qq --download-only -o APT::Sandbox::User="$(id -un)" "$pkg"); then
-        rm -rf "$dl"
-        die "apt-get source --download-only $pkg failed"
+        got=0
+        for v in $(apt-cache showsrc "$pkg" | sed -n 's/^Version: *//p' | sort -u -r -V); do
+            note "retrying with version $v"
+            rm -rf "${dl:?}"/*
+            if (cd "$dl" && apt-get source -qq --download-only -o APT::Sandbox::User="$(id -un)" \
+                    "$pkg=$v"); then
+                got=1
+                break
+            fi
+        done
+        if [ "$got" = 0 ]; then
+            rm -rf "$dl"
+            die "apt-get source --download-only $pkg failed (every listed version)"
+        fi
     fi
     chmod 755 "$dl"   # mktemp made it private
     rm -rf "$cache"
