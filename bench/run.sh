@@ -9,15 +9,16 @@
 #    SQLite's amalgamation is generated once (`./configure --disable-tcl && make sqlite3.c`), which needs
 #    tclsh: as root the script installs the `tcl` package when it is missing, otherwise it stops and says so.
 #  * Every C file of each workload is built in each variant: plain -O2; cprof (disabled: CPROF unset;
-#    default: CPROF=1; skip-leaves: -fplugin-arg-cprof-skip-leaves, CPROF=1; CPROF_SAMPLE=100 on the default
-#    build; counts only: -fplugin-arg-cprof-no-timing); -finstrument-functions with empty hooks;
+#    default: CPROF=1; every call timed: CPROF=1 CPROF_MIN_TIME=0; skip-leaves: -fplugin-arg-cprof-skip-leaves,
+#    CPROF=1; CPROF_SAMPLE=100 on the default build; counts only: -fplugin-arg-cprof-no-timing); -finstrument-functions with empty hooks;
 #    -pg; -fprofile-arcs; -fprofile-arcs -fprofile-update=atomic; and `uftrace record` of the -pg build when
 #    uftrace is installed (skipped otherwise).
 #  * Each round runs every variant once (the starting variant rotates every round), so slow phases of a
 #    noisy machine hit all variants alike. The table gives, per variant, the median of the per-round ratios
 #    to plain -O2 and an order-statistic 95% confidence interval of that median. Every run's output is
 #    compared with plain -O2's: a wrong result stops the benchmark.
-#  * callgrind instruction counts (one run per variant, smaller input) are the noise-free measure.
+#  * callgrind instruction counts (one run per variant, smaller input) are the noise-free measure. Runs
+#    with CPROF=1 under valgrind get CPROF_MIN_TIME scaled by valgrind's measured slowdown of plain -O2.
 #  * Also: compile time of sqlite3.c with the plugin vs plain -O2; size of the JSON profile and the time to
 #    write it at exit (Lua, SQLite).
 #  * Writes bench/RESULTS.md (or --output FILE) and prints the tables.
@@ -153,18 +154,19 @@ wl_args() { # WORKLOAD [cg] -> arguments
 normalize() { sed -E 's/ *[0-9]+\.[0-9]+s$//' "$1"; }
 
 # ---- variants -------------------------------------------------------------------------------
-variants="plain disabled cprof leaves sample counts finstr pg gcov gcovatomic"
+variants="plain disabled cprof timeall leaves sample counts finstr pg gcov gcovatomic"
 [ "$have_uftrace" = 1 ] && variants="$variants uftrace"
 label() {
   case $1 in
     plain) echo "plain -O2" ;; disabled) echo "cprof disabled" ;; cprof) echo "cprof default" ;;
+    timeall) echo "cprof, every call timed (CPROF_MIN_TIME=0)" ;;
     leaves) echo "cprof skip-leaves" ;; sample) echo "cprof CPROF_SAMPLE=100" ;;
     counts) echo "cprof counts only" ;; finstr) echo "-finstrument-functions (empty hooks)" ;;
     pg) echo "gprof -pg" ;; gcov) echo "gcov -fprofile-arcs" ;; gcovatomic) echo "gcov atomic" ;;
     uftrace) echo "uftrace record (-pg build)" ;;
   esac
 }
-build_of() { case $1 in cprof|sample) echo disabled ;; uftrace) echo pg ;; *) echo "$1" ;; esac; }
+build_of() { case $1 in cprof|timeall|sample) echo disabled ;; uftrace) echo pg ;; *) echo "$1" ;; esac; }
 v_cflags() {
   case $1 in
     plain) echo "-O2" ;;
@@ -216,20 +218,26 @@ run_cmd() { # WORKLOAD VARIANT [cg] -> runs it in $work/run/VARIANT, stdout to $
   case $v in
     cprof|counts|leaves) export CPROF=1 CPROF_OUTPUT="$d/profile.json" ;;
     sample) export CPROF=1 CPROF_SAMPLE=100 CPROF_OUTPUT="$d/profile.json" ;;
+    timeall) export CPROF=1 CPROF_MIN_TIME=0 CPROF_OUTPUT="$d/profile.json" ;;
     *) unset CPROF CPROF_OUTPUT ;;
   esac
+  # Under callgrind every clock reading runs valgrind_slowdown times slower: the CPROF_MIN_TIME
+  # cut-off is scaled alike so that the same functions stop being timed as in a native run.
+  if [ -n "$cg" ] && [ "${CPROF:-}" = 1 ] && [ "$v" != timeall ]; then
+    export CPROF_MIN_TIME=$((1000 * valgrind_slowdown))
+  fi
   [ "$v" = uftrace ] && { rm -rf "$ufdata"; pre="uftrace record --no-libcall -d $ufdata"; }
   [ -n "$cg" ] && pre="valgrind --tool=callgrind --callgrind-out-file=$d/cg.out"
   # shellcheck disable=SC2046,SC2086
   if ! (cd "$d" && exec $pre "$bin" $(wl_args "$w" $cg) >"$work/out" 2>"$work/err"); then
-    unset CPROF CPROF_OUTPUT CPROF_SAMPLE
+    unset CPROF CPROF_OUTPUT CPROF_SAMPLE CPROF_MIN_TIME
     [ "$v" = uftrace ] && { rm -rf "$ufdata"; return 1; }   # the anchor failing is a result, not an error
     # gprof's ITIMER_PROF may kill a -pg program under valgrind while gmon.out is written at exit
     [ "$v" = pg ] && [ -n "$cg" ] && grep -q 'SIGPROF' "$work/err" && return 1
     tail -20 "$work/err" >&2; die "$w ($v) failed"
   fi
   [ "$v" = uftrace ] && rm -rf "$ufdata"
-  unset CPROF CPROF_OUTPUT CPROF_SAMPLE
+  unset CPROF CPROF_OUTPUT CPROF_SAMPLE CPROF_MIN_TIME
 }
 
 check_output() { # WORKLOAD VARIANT: compares $work/out with the plain reference
@@ -341,7 +349,17 @@ for w in $workloads; do
 
   if [ "$callgrind" = 1 ]; then
     note "$w: callgrind instruction counts (smaller input)"
-    run_cmd "$w" plain cg; normalize "$work/out" >"$work/ref.$w.cg"
+    valgrind_slowdown=1   # plain -O2 on the smaller input, natively and under callgrind
+    wl_args_save=$LUA_SCALE/$SQL_SIZE/$ZLIB_MB
+    LUA_SCALE=$LUA_SCALE_CG SQL_SIZE=$SQL_SIZE_CG ZLIB_MB=$ZLIB_MB_CG
+    t0=$EPOCHREALTIME; run_cmd "$w" plain; t1=$EPOCHREALTIME
+    IFS=/ read -r LUA_SCALE SQL_SIZE ZLIB_MB <<EOF_ARGS
+$wl_args_save
+EOF_ARGS
+    t2=$EPOCHREALTIME; run_cmd "$w" plain cg; t3=$EPOCHREALTIME
+    valgrind_slowdown=$(awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" 'BEGIN { s = (d - c) / (b - a); printf "%d", s < 1 ? 1 : s }')
+    echo "cgslow $w $valgrind_slowdown" >>"$results"
+    normalize "$work/out" >"$work/ref.$w.cg"
     for v in $variants; do
       [ "$v" = uftrace ] && continue
       if run_cmd "$w" "$v" cg; then
@@ -407,6 +425,8 @@ note "writing $output"
   if [ "$callgrind" = 1 ]; then
     echo
     echo "## callgrind instruction-count ratio to plain -O2 (one run, smaller input)"
+    echo
+    echo "valgrind runs plain -O2 $(awk '$1 == "cgslow" { printf "%s%sx (%s)", sep, $3, $2; sep = ", " }' "$results") slower than natively; the runs with CPROF=1 get CPROF_MIN_TIME scaled by that factor, so that the same functions stop being timed as in the native runs."
     echo
     printf '| variant |'; for w in $workloads; do printf ' %s |' "$w"; done; printf ' geomean |\n'
     printf '|---|'; for w in $workloads; do printf -- '---|'; done; printf -- '---|\n'
