@@ -133,6 +133,11 @@ cprof_module_begin (void)
 					     uint64_type_node, NULL_TREE);
   cprof_mod.enter_fn = build_extern_fn ("__cprof_enter", hook_type);
   cprof_mod.exit_fn = build_extern_fn ("__cprof_exit", hook_type);
+  /* Cold: most calls of a function skip its hooks once CPROF_MIN_TIME stopped timing it, so
+     the paths to them are predicted rarely taken, laid out apart, and shrink-wrapping can keep
+     the prologue and the saved registers off the path that skips them. */
+  for (tree hook : { cprof_mod.enter_fn, cprof_mod.exit_fn })
+    DECL_ATTRIBUTES (hook) = tree_cons (get_identifier ("cold"), NULL_TREE, DECL_ATTRIBUTES (hook));
 
   cprof_text_printf (&cprof_mod.meta, "cprof-metadata\t1\nmodule");
   cprof_text_field (&cprof_mod.meta, main_input_filename ? main_input_filename : "<stdin>");
