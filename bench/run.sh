@@ -2,7 +2,7 @@
 # run.sh: cprof's overhead on real programs (Lua, SQLite speedtest1, zlib), against the usual anchors.
 #
 # usage: bench/run.sh PLUGIN RUNTIME_DIR [--quick] [--runs N] [--uftrace-runs N] [--no-callgrind]
-#                     [--workloads "lua sqlite zlib"] [--output FILE]
+#                     [--workloads "lua sqlite zlib"] [--variants "plain cprof counts ..."] [--output FILE]
 #
 #  * Sources come from Debian source packages (scripts/fetch-debian-source.sh), cached in
 #    $CPROF_BENCH_CACHE (default ~/.cache/cprof/bench); nothing third-party is ever committed.
@@ -39,7 +39,7 @@ rtdir=$(realpath "$rtdir")
 
 bench=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$bench")
-runs=30 uf_runs=5 callgrind=1 workloads="lua sqlite zlib" quick=0
+runs=30 uf_runs=5 callgrind=1 workloads="lua sqlite zlib" quick=0 only_variants=""
 output=$bench/RESULTS.md
 while [ $# -gt 0 ]; do
   case $1 in
@@ -49,6 +49,7 @@ while [ $# -gt 0 ]; do
     --no-callgrind) callgrind=0; shift ;;
     --workloads) workloads=$2; shift 2 ;;
     --output) output=$2; shift 2 ;;
+    --variants) only_variants=$2; shift 2 ;;
     *) usage ;;
   esac
 done
@@ -156,6 +157,13 @@ normalize() { sed -E 's/ *[0-9]+\.[0-9]+s$//' "$1"; }
 # ---- variants -------------------------------------------------------------------------------
 variants="plain disabled cprof timeall leaves sample counts finstr pg gcov gcovatomic"
 [ "$have_uftrace" = 1 ] && variants="$variants uftrace"
+if [ -n "$only_variants" ]; then # a subset (plain is always run: it is the reference)
+  keep="plain"
+  for v in $variants; do
+    case " $only_variants " in *" $v "*) [ "$v" != plain ] && keep="$keep $v" ;; esac
+  done
+  variants=$keep
+fi
 label() {
   case $1 in
     plain) echo "plain -O2" ;; disabled) echo "cprof disabled" ;; cprof) echo "cprof default" ;;
@@ -188,7 +196,10 @@ v_ldflags() {
     *) echo "" ;;
   esac
 }
-builds="plain disabled leaves counts finstr pg gcov gcovatomic"
+builds=""
+for b in plain disabled leaves counts finstr pg gcov gcovatomic; do
+  for v in $variants; do [ "$(build_of "$v")" = "$b" ] && { builds="$builds $b"; break; }; done
+done
 gcc -O2 -c "$bench/empty-hooks.c" -o "$work/empty-hooks.o"
 gcc -O2 -shared -fPIC "$bench/exit-timer.c" -o "$work/exit-timer.so" -ldl
 
