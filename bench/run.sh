@@ -384,7 +384,7 @@ EOF_ARGS
   fi
 
   # The profile: its size and the time to write it at exit (cprof default, full input).
-  if [ "$w" != zlib ]; then
+  if [ "$w" != zlib ] && case " $variants " in *" cprof "*) true ;; *) false ;; esac; then
     : >"$work/exit-ns"
     for i in 1 2 3; do
       export CPROF_BENCH_EXIT_TIMER=$work/exit-ns LD_PRELOAD=$work/exit-timer.so
