@@ -52,6 +52,10 @@
  *   [6] switch: every case label (and default) gets a block of its own with its counter.
  *   [7] no hooks, only counters, with the no-timing option, or for a tiny leaf with the
  *       skip-leaves option (metadata flag 'u').
+ *   [8] in a function without abnormal or EH edges the counters above are not incremented
+ *       where drawn: only the edges outside a spanning tree of the flow graph are counted,
+ *       and the runtime computes the rest (place_tree_counters).  The loop in the picture
+ *       then costs one increment per iteration or less instead of three.
  *
  * Every function also gets the attribute CPROF_TOKEN_ATTR with its hook token, which the
  * prune pass uses after inlining to keep only each body's own hooks.
@@ -563,6 +567,468 @@ print_case_value (struct cprof_text *t, tree value)
   cprof_text_printf (t, "%s", buf);
 }
 
+/* ---- counters on a spanning tree of the flow graph [8] ----
+
+   A function without abnormal or EH edges counts only the edges outside a spanning tree of
+   its flow graph, as gcc -fprofile-arcs does (profile.cc).  The counters the other records
+   name (F, L, B, C: the "logical" counters) are never incremented: each wanted count
+   becomes a target on the edge it is the count of, and the runtime derives every edge's
+   count from the counted ones by flow conservation and adds it into the edge's targets
+   (record G, doc/ABI.md).
+
+       ENTRY --------------> [2] a = f (x);    f may not return: the block is cut after it
+         ^                    |  \
+         |       segment edge |   '-----> fake edge to EXIT (calls that did not return)
+         |  (counted after f) v
+         |                   [2'] if (a)
+         |                   /       \
+         |                [3]        [4]
+         |                   \       /
+         +---- EXIT <------- [5] return
+
+   Vertices: ENTRY (0), EXIT (1), and every block, cut into segments at each call that may
+   not return (need_fake_edge_p's test in tree-cfg.cc, less leaf functions, which return
+   or end the process).  Edges: the CFG's; one from each segment to the next, counted by
+   an increment right after the call (no CFG change); a fake edge to EXIT from before each
+   such call and from each block without successors; and EXIT -> ENTRY.
+   The tree (Kruskal) takes the fake edges and EXIT -> ENTRY first: they are never counted
+   and absorb whatever does not balance (a frame left by longjmp or exit, alive across
+   cprof_reset or fork), so the real edges come out exact.  So do the return paths after
+   a call in tail position, which is not cut (a counter after it would keep GCC from
+   making it a jump or a loop), unless a wanted count sits on them.  Then the other edges,
+   innermost loops first and hot before cold: an edge in the tree costs nothing.  ENTRY's
+   edge comes last; its increment sits at the flag test at entry ([1]). */
+
+struct flow_edge {
+  unsigned src, dst;     /* vertices */
+  edge cfg;              /* the CFG edge, or NULL */
+  gcall *after_call;     /* a segment edge: counted right after this call */
+  greturn *ret;          /* an edge into EXIT: counted right before this return */
+  bool fake;             /* a fake edge, or EXIT -> ENTRY: never counted */
+  bool absorber;         /* on the return path of a tail call: in the tree if it can be */
+  int depth;             /* loop depth */
+  double weight;         /* estimated frequency, for the order among the same depth */
+  unsigned counter;      /* its physical counter when outside the tree, else NO_COUNTER */
+};
+
+struct flow_target {
+  unsigned edge_id;
+  unsigned counter;      /* logical counter the edge's count adds into */
+};
+
+struct flow_graph {
+  unsigned nvertices;
+  auto_vec<flow_edge> edges;
+  auto_vec<flow_target> targets;
+  hash_map<edge, unsigned> edge_of_cfg;     /* CFG edge -> flow edge */
+  hash_map<gimple *, unsigned> vertex_of;   /* statement with a count before it -> vertex */
+  auto_vec<unsigned> segment_entry;         /* vertex -> segment edge into it, or NO_COUNTER */
+};
+
+/* Calls the runtime may write a profile from while the caller's frame is live: the exec
+   family (rt-signal.c flushes before the image goes) and signals to oneself (a dump
+   signal, SIGTERM).  Glibc declares them leaf: they still need their fake edge. */
+static bool
+runtime_dumps_in_p (tree fndecl)
+{
+  static const char *const names[] = {
+    "execl", "execle", "execlp", "execv", "execve", "execvp", "execvpe", "fexecve",
+    "raise", "kill", "killpg", "tgkill", "pthread_kill", "sigqueue", NULL
+  };
+  if (!DECL_NAME (fndecl))
+    return false;
+  const char *name = IDENTIFIER_POINTER (DECL_NAME (fndecl));
+  for (int i = 0; names[i]; i++)
+    if (strcmp (name, names[i]) == 0)
+      return true;
+  return false;
+}
+
+/* Whether control may leave the function from inside CALL other than by its return:
+   need_fake_edge_p (tree-cfg.cc), except that leaf functions count as returning. */
+static bool
+call_may_not_return_p (gcall *call)
+{
+  if (gimple_call_internal_p (call))
+    return false;
+  int flags = gimple_call_flags (call);
+  tree fndecl = gimple_call_fndecl (call);
+  if (fndecl && fndecl_built_in_p (fndecl) && (flags & ECF_NOTHROW)
+      && !(flags & ECF_RETURNS_TWICE) && !fndecl_built_in_p (fndecl, BUILT_IN_FORK))
+    return false;
+  if ((flags & (ECF_CONST | ECF_PURE)) && !(flags & ECF_LOOPING_CONST_OR_PURE))
+    return false;
+  if ((flags & ECF_LEAF) && !(flags & ECF_RETURNS_TWICE)
+      && !(fndecl && runtime_dumps_in_p (fndecl)))
+    return false;
+  return true;
+}
+
+/* Calls in tail position (the value_source walk of collect_return): the return path
+   after each into *TAIL_EDGES, the call into *TAIL_CALLS.  Only when GCC may make them
+   sibling calls. */
+static void
+find_tail_calls (hash_set<gimple *> *tail_calls, auto_vec<edge> *tail_edges)
+{
+  if (!optimize || !flag_optimize_sibling_calls)
+    return;
+  basic_block rb;
+  FOR_EACH_BB_FN (rb, cfun)
+    {
+      greturn *ret = safe_dyn_cast<greturn *> (last_stmt (rb));
+      if (!ret || !single_succ_p (rb))
+	continue;
+      edge to_exit = single_succ_edge (rb);
+      tree value = gimple_return_retval (ret);
+      bool clean;
+      if (gcall *call = value_source (rb, ret, &value, &clean))
+	{
+	  tail_calls->add (call);
+	  tail_edges->safe_push (to_exit);
+	  continue;
+	}
+      if (!clean)
+	continue;
+      edge e;
+      edge_iterator ei;
+      FOR_EACH_EDGE (e, ei, rb->preds)
+	{
+	  tree pred_value = value;
+	  bool pred_clean;
+	  if (e->src == ENTRY_BLOCK_PTR_FOR_FN (cfun) || !single_succ_p (e->src))
+	    continue;
+	  if (gcall *call = value_source (e->src, NULL, &pred_value, &pred_clean))
+	    {
+	      tail_calls->add (call);
+	      tail_edges->safe_push (e);
+	      tail_edges->safe_push (to_exit);
+	    }
+	}
+    }
+}
+
+/* A guess of each block's frequency (per entry) from the CFG alone: loops run 8 times,
+   a loop's exits are taken 8 times less often than its other edges, branches are even. */
+static double
+edge_share (edge e)
+{
+  edge o;
+  edge_iterator ei;
+  double total = 0, mine = 0;
+  FOR_EACH_EDGE (o, ei, e->src->succs)
+    {
+      double w = flow_bb_inside_loop_p (o->src->loop_father, o->dest) ? 8 : 1;
+      total += w;
+      if (o == e)
+	mine = w;
+    }
+  return total > 0 ? mine / total : 0;
+}
+
+static void
+estimate_block_weights (double *weight)
+{
+  int *rpo = XNEWVEC (int, n_basic_blocks_for_fn (cfun));
+  int n = pre_and_rev_post_order_compute (NULL, rpo, false);
+  int *order = XNEWVEC (int, last_basic_block_for_fn (cfun));
+  for (int i = 0; i < last_basic_block_for_fn (cfun); i++)
+    {
+      order[i] = INT_MAX;
+      weight[i] = 0;
+    }
+  weight[ENTRY_BLOCK] = 1;
+  order[ENTRY_BLOCK] = -1;
+  for (int i = 0; i < n; i++)
+    order[rpo[i]] = i;
+  for (int i = 0; i < n; i++)
+    {
+      basic_block bb = BASIC_BLOCK_FOR_FN (cfun, rpo[i]);
+      double w = 0;
+      edge e;
+      edge_iterator ei;
+      FOR_EACH_EDGE (e, ei, bb->preds)
+	if (order[e->src->index] < i)
+	  w += weight[e->src->index] * edge_share (e);
+      if (bb->loop_father && bb->loop_father->header == bb)
+	w *= 8;
+      weight[bb->index] = w > 1e30 ? 1e30 : w;
+    }
+  XDELETEVEC (order);
+  XDELETEVEC (rpo);
+}
+
+static unsigned
+flow_add_edge (flow_graph *g, unsigned src, unsigned dst, edge cfg, gcall *after_call,
+	       bool fake, int depth, double weight)
+{
+  flow_edge fe = { src, dst, cfg, after_call, NULL, fake, false, depth, weight, NO_COUNTER };
+  g->edges.safe_push (fe);
+  return g->edges.length () - 1;
+}
+
+static unsigned
+flow_new_vertex (flow_graph *g)
+{
+  g->segment_entry.safe_push (NO_COUNTER);
+  return g->nvertices++;
+}
+
+/* The graph of the CFG as collected; STMT_TARGETS: the statements counted before. */
+static void
+build_flow_graph (flow_graph *g, hash_set<gimple *> *stmt_targets)
+{
+  basic_block bb;
+  unsigned nblocks = last_basic_block_for_fn (cfun);
+  auto_vec<unsigned> first_of, last_of;
+  first_of.safe_grow_cleared (nblocks);
+  last_of.safe_grow_cleared (nblocks);
+  double *weight = XNEWVEC (double, nblocks);
+  estimate_block_weights (weight);
+  hash_set<gimple *> tail_calls;
+  auto_vec<edge> tail_edges;
+  find_tail_calls (&tail_calls, &tail_edges);
+
+  g->nvertices = 0;
+  flow_new_vertex (g); /* ENTRY */
+  flow_new_vertex (g); /* EXIT */
+  flow_add_edge (g, 1, 0, NULL, NULL, true, 0, 0);
+  first_of[ENTRY_BLOCK] = last_of[ENTRY_BLOCK] = 0;
+  first_of[EXIT_BLOCK] = last_of[EXIT_BLOCK] = 1;
+  FOR_EACH_BB_FN (bb, cfun)
+    {
+      int depth = loop_depth (bb->loop_father);
+      unsigned v = flow_new_vertex (g);
+      first_of[bb->index] = v;
+      for (gimple_stmt_iterator gsi = gsi_start_bb (bb); !gsi_end_p (gsi); gsi_next (&gsi))
+	{
+	  gimple *stmt = gsi_stmt (gsi);
+	  if (stmt_targets->contains (stmt))
+	    g->vertex_of.put (stmt, v);
+	  gcall *call = dyn_cast<gcall *> (stmt);
+	  if (!call || (gimple_call_flags (call) & ECF_NORETURN) || tail_calls.contains (call)
+	      || !call_may_not_return_p (call))
+	    continue;
+	  unsigned next = flow_new_vertex (g);
+	  flow_add_edge (g, v, 1, NULL, NULL, true, 0, 0);
+	  g->segment_entry[next]
+	    = flow_add_edge (g, v, next, NULL, call, false, depth, weight[bb->index]);
+	  v = next;
+	}
+      last_of[bb->index] = v;
+      if (EDGE_COUNT (bb->succs) == 0)
+	flow_add_edge (g, v, 1, NULL, NULL, true, 0, 0);
+    }
+  FOR_ALL_BB_FN (bb, cfun)
+    {
+      edge e;
+      edge_iterator ei;
+      FOR_EACH_EDGE (e, ei, bb->succs)
+	{
+	  class loop *common = find_common_loop (e->src->loop_father, e->dest->loop_father);
+	  int depth = e->src == ENTRY_BLOCK_PTR_FOR_FN (cfun) ? -1 : loop_depth (common);
+	  /* A block cannot be split after its return: that edge is counted before it, and
+	     an edge into EXIT without one (none is known) is treated like a fake edge. */
+	  greturn *ret = NULL;
+	  bool to_exit = e->dest == EXIT_BLOCK_PTR_FOR_FN (cfun);
+	  if (to_exit)
+	    ret = safe_dyn_cast<greturn *> (last_stmt (e->src));
+	  unsigned id = flow_add_edge (g, last_of[e->src->index], first_of[e->dest->index], e,
+				       NULL, to_exit && !ret, depth,
+				       weight[e->src->index] * edge_share (e));
+	  g->edges[id].ret = ret;
+	  g->edge_of_cfg.put (e, id);
+	}
+    }
+  for (unsigned i = 0; i < tail_edges.length (); i++)
+    g->edges[*g->edge_of_cfg.get (tail_edges[i])].absorber = true;
+  XDELETEVEC (weight);
+}
+
+/* Kruskal's order: the uncounted edges first, then innermost and hottest. */
+static int
+flow_edge_order (const void *pa, const void *pb, void *data)
+{
+  const flow_graph *g = (const flow_graph *) data;
+  const flow_edge *a = &g->edges[*(const unsigned *) pa];
+  const flow_edge *b = &g->edges[*(const unsigned *) pb];
+  int ra = a->fake ? 0 : a->absorber ? 1 : 2;
+  int rb = b->fake ? 0 : b->absorber ? 1 : 2;
+  if (ra != rb)
+    return ra - rb;
+  if (a->depth != b->depth)
+    return b->depth - a->depth;
+  if (a->weight != b->weight)
+    return a->weight > b->weight ? -1 : 1;
+  unsigned ia = *(const unsigned *) pa, ib = *(const unsigned *) pb;
+  return ia < ib ? -1 : ia > ib;
+}
+
+static unsigned
+tree_root (unsigned *parent, unsigned v)
+{
+  while (parent[v] != v)
+    v = parent[v] = parent[parent[v]];
+  return v;
+}
+
+static void
+flow_target_add (flow_graph *g, unsigned edge_id, unsigned counter)
+{
+  flow_target t = { edge_id, counter };
+  g->targets.safe_push (t);
+}
+
+static int
+flow_target_order (const void *pa, const void *pb)
+{
+  const flow_target *a = (const flow_target *) pa, *b = (const flow_target *) pb;
+  if (a->edge_id != b->edge_id)
+    return a->edge_id < b->edge_id ? -1 : 1;
+  return a->counter < b->counter ? -1 : a->counter > b->counter;
+}
+
+/* [8] Whether the function's counts can come from a spanning tree. */
+static bool
+flow_tree_ok_p (void)
+{
+  if (!cprof_opts.spanning_tree || !current_loops)
+    return false;
+  basic_block bb;
+  FOR_ALL_BB_FN (bb, cfun)
+    {
+      edge e;
+      edge_iterator ei;
+      FOR_EACH_EDGE (e, ei, bb->succs)
+	if (e->flags & (EDGE_ABNORMAL | EDGE_EH))
+	  return false;
+    }
+  return true;
+}
+
+/* [8] Turns the collected counting sites into targets on the flow graph, counts the edges
+   outside its spanning tree instead and writes the G record.  Sets *ENTRY_SITE to the
+   counter for ENTRY's edge (apply_entry), NO_COUNTER when that edge is in the tree.
+   Returns false, changing nothing, when some edge that cannot be counted is not in the
+   tree (then the sites stay as collected). */
+static bool
+place_tree_counters (fn_ctx *fn, unsigned entry_counter, unsigned *entry_site)
+{
+  hash_set<gimple *> stmt_targets;
+  for (unsigned i = 0; i < fn->stmts.length (); i++)
+    if (fn->stmts[i].action == ACT_COUNT)
+      stmt_targets.add (fn->stmts[i].stmt);
+  flow_graph g;
+  build_flow_graph (&g, &stmt_targets);
+
+  /* What each counting site counts becomes a target on an edge. */
+  for (unsigned i = 0; i < fn->edges.length (); i++)
+    if (fn->edges[i].action == ACT_COUNT)
+      flow_target_add (&g, *g.edge_of_cfg.get (fn->edges[i].e), fn->edges[i].counter);
+  for (unsigned i = 0; i < fn->stmts.length (); i++)
+    {
+      stmt_site *site = &fn->stmts[i];
+      if (site->action != ACT_COUNT)
+	continue;
+      /* The count of the segment the statement is in: what flows into it. */
+      unsigned v = *g.vertex_of.get (site->stmt);
+      if (g.segment_entry[v] != NO_COUNTER)
+	flow_target_add (&g, g.segment_entry[v], site->counter);
+      else
+	{
+	  edge e;
+	  edge_iterator ei;
+	  FOR_EACH_EDGE (e, ei, gimple_bb (site->stmt)->preds)
+	    flow_target_add (&g, *g.edge_of_cfg.get (e), site->counter);
+	}
+    }
+  edge entry_edge = single_succ_edge (ENTRY_BLOCK_PTR_FOR_FN (cfun));
+  unsigned entry_id = *g.edge_of_cfg.get (entry_edge);
+  flow_target_add (&g, entry_id, entry_counter);
+
+  /* A return path with a wanted count on it cannot absorb anything. */
+  for (unsigned i = 0; i < g.targets.length (); i++)
+    g.edges[g.targets[i].edge_id].absorber = false;
+
+  /* Kruskal. */
+  unsigned ne = g.edges.length ();
+  auto_vec<unsigned> order;
+  order.safe_grow (ne);
+  for (unsigned i = 0; i < ne; i++)
+    order[i] = i;
+  order.sort (flow_edge_order, &g);
+  auto_vec<unsigned> parent;
+  parent.safe_grow (g.nvertices);
+  for (unsigned v = 0; v < g.nvertices; v++)
+    parent[v] = v;
+  auto_vec<unsigned> counted;
+  for (unsigned i = 0; i < ne; i++)
+    {
+      flow_edge *fe = &g.edges[order[i]];
+      unsigned a = tree_root (parent.address (), fe->src);
+      unsigned b = tree_root (parent.address (), fe->dst);
+      if (a != b)
+	parent[a] = b;
+      else if (fe->fake)
+	return false; /* not expected: fake edges go first and form a star on EXIT */
+      else
+	counted.safe_push (order[i]);
+    }
+
+  /* The sites that counted directly go; the edges off the tree get theirs. */
+  unsigned kept = 0;
+  for (unsigned i = 0; i < fn->edges.length (); i++)
+    if (fn->edges[i].action != ACT_COUNT)
+      fn->edges[kept++] = fn->edges[i];
+  fn->edges.truncate (kept);
+  kept = 0;
+  for (unsigned i = 0; i < fn->stmts.length (); i++)
+    if (fn->stmts[i].action != ACT_COUNT)
+      fn->stmts[kept++] = fn->stmts[i];
+  fn->stmts.truncate (kept);
+  *entry_site = NO_COUNTER;
+  for (unsigned i = 0; i < counted.length (); i++)
+    {
+      flow_edge *fe = &g.edges[counted[i]];
+      fe->counter = cprof_module_new_counter ();
+      if (fe->after_call)
+	add_stmt_site (fn, fe->after_call, true, ACT_COUNT, fe->counter);
+      else if (fe->ret)
+	add_stmt_site (fn, fe->ret, false, ACT_COUNT, fe->counter);
+      else if (counted[i] == entry_id)
+	*entry_site = fe->counter;
+      else
+	add_edge_site (fn, fe->cfg, ACT_COUNT, fe->counter);
+      cprof_stats.tree_counters++;
+    }
+
+  /* G <fn> <vertices> <edges>, then per edge: <src> <dst> <counter or -> <targets or -> */
+  g.targets.qsort (flow_target_order);
+  struct cprof_text *t = &cprof_mod.meta;
+  cprof_text_printf (t, "G\t%u\t%u\t%u", fn->idx, g.nvertices, ne);
+  unsigned next_target = 0;
+  for (unsigned i = 0; i < ne; i++)
+    {
+      flow_edge *fe = &g.edges[i];
+      cprof_text_printf (t, "\t%u\t%u\t", fe->src, fe->dst);
+      if (fe->counter == NO_COUNTER)
+	cprof_text_printf (t, "-\t");
+      else
+	cprof_text_printf (t, "%u\t", fe->counter);
+      bool any = false;
+      for (; next_target < g.targets.length () && g.targets[next_target].edge_id == i;
+	   next_target++)
+	{
+	  cprof_text_printf (t, any ? ",%u" : "%u", g.targets[next_target].counter);
+	  any = true;
+	}
+      if (!any)
+	cprof_text_printf (t, "-");
+    }
+  cprof_text_printf (t, "\n");
+  cprof_stats.tree++;
+  return true;
+}
+
 /* ---- applying (CFG changes) ---- */
 
 static void
@@ -706,12 +1172,16 @@ apply_stmts (fn_ctx *fn)
 	     && fn->stmts[j].stmt == first->stmt && fn->stmts[j].after == first->after; j++)
 	{
 	  stmt_site *site = &fn->stmts[j];
-	  if (site->action == ACT_COUNT && !site->after && fn->dual)
+	  if (site->action == ACT_COUNT && fn->dual)
 	    {
+	      /* After: a call returned ([8]); in the same block, which it does not end. */
 	      gimple_seq seq = NULL;
 	      build_increment_seq (&seq, site->counter, loc);
 	      gimple_stmt_iterator gsi = gsi_for_stmt (site->stmt);
-	      gsi_insert_seq_before (&gsi, seq, GSI_SAME_STMT);
+	      if (site->after)
+		gsi_insert_seq_after (&gsi, seq, GSI_SAME_STMT);
+	      else
+		gsi_insert_seq_before (&gsi, seq, GSI_SAME_STMT);
 	    }
 	  else
 	    build_action_seq (&guarded, fn, site->action, site->counter, loc);
@@ -734,7 +1204,8 @@ apply_entry (fn_ctx *fn, unsigned entry_counter, basic_block plain_first)
   gsi_insert_after (&gsi, load, GSI_NEW_STMT);
 
   gimple_seq seq = NULL;
-  build_increment_seq (&seq, entry_counter, fn->loc);
+  if (entry_counter != NO_COUNTER) /* [8] ENTRY's edge may be in the spanning tree */
+    build_increment_seq (&seq, entry_counter, fn->loc);
   if (fn->timed)
     build_hook_seq (&seq, fn, cprof_mod.enter_fn, fn->loc);
   if (!fn->dual)
@@ -1079,6 +1550,11 @@ instrument_function (cgraph_node *node)
 	collect_switch (&fn, as_a<gswitch *> (last));
     }
 
+  /* [8] ...count fewer edges, from which the runtime computes the rest... */
+  unsigned entry_site = entry_counter;
+  if (flow_tree_ok_p ())
+    place_tree_counters (&fn, entry_counter, &entry_site);
+
   /* [0] ...keep a plain copy of the body for when profiling is off... */
   basic_block plain_first = NULL;
   fn.dual = cprof_opts.dual_body && dual_body_ok_p ();
@@ -1094,7 +1570,7 @@ instrument_function (cgraph_node *node)
   for (unsigned i = 0; i < fn.switches.length (); i++)
     apply_switch (&fn, fn.switches[i]);
   apply_stmts (&fn);
-  apply_entry (&fn, entry_counter, plain_first);
+  apply_entry (&fn, entry_site, plain_first);
 
   fn.edges.release ();
   fn.stmts.release ();

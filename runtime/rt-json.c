@@ -754,6 +754,13 @@ char *rt_json_render(const struct rt_snapshot *s) {
       j.oom = 1;
       break;
     }
+    /* The snapshot's own copy of the totals: the counts of functions counted on a spanning
+       tree are computed into it once, before anything reads them. */
+    if (rt_meta_solve(&j.meta[parsed], s->counters[parsed], m->num_counters) < 0) {
+      j.oom = 1;
+      parsed++;
+      break;
+    }
   }
   char *text = NULL;
   cJSON *root = j.oom ? NULL : json_check(&j, cJSON_CreateObject());
