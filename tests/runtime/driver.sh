@@ -132,6 +132,11 @@ meta)
   grep -qx "cprof: module ignored (ABI version mismatch; abi 2)" err || fail "warning text"
   $check meta p.json || fail "profile"
   ;;
+flow)
+  CPROF=1 CPROF_OUTPUT=p.json run 0 "$bin/t-flow"
+  [ "$(lines err)" = 0 ] || fail "unexpected stderr"
+  $check flow p.json || fail "profile"
+  ;;
 malloc-exact | malloc-threads)
   mode=${scenario#malloc-}
   CPROF=1 CPROF_OUTPUT=p.json run 0 "$bin/t-malloc" "$mode"
