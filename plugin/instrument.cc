@@ -52,10 +52,10 @@
  *   [6] switch: every case label (and default) gets a block of its own with its counter.
  *   [7] no hooks, only counters, with the no-timing option, or for a tiny leaf with the
  *       skip-leaves option (metadata flag 'u').
- *   [8] in a function without abnormal or EH edges the counters above are not incremented
- *       where drawn: only the edges outside a spanning tree of the flow graph are counted,
- *       and the runtime computes the rest (place_tree_counters).  The loop in the picture
- *       then costs one increment per iteration or less instead of three.
+ *   [8] in a function without EH edges, setjmp or nonlocal labels, the counters above are
+ *       not incremented where drawn: only the edges outside a spanning tree of the flow
+ *       graph are counted, and the runtime computes the rest (place_tree_counters).  The
+ *       loop in the picture then costs one or two increments per iteration, not three.
  *
  * Every function also gets the attribute CPROF_TOKEN_ATTR with its hook token, which the
  * prune pass uses after inlining to keep only each body's own hooks.
@@ -569,8 +569,8 @@ print_case_value (struct cprof_text *t, tree value)
 
 /* ---- counters on a spanning tree of the flow graph [8] ----
 
-   A function without abnormal or EH edges counts only the edges outside a spanning tree of
-   its flow graph, as gcc -fprofile-arcs does (profile.cc).  The counters the other records
+   A function without EH edges, setjmp or nonlocal labels counts only the edges outside a
+   spanning tree of its flow graph, as gcc -fprofile-arcs does (profile.cc).  The counters the other records
    name (F, L, B, C: the "logical" counters) are never incremented: each wanted count
    becomes a target on the edge it is the count of, and the runtime derives every edge's
    count from the counted ones by flow conservation and adds it into the edge's targets
@@ -595,16 +595,20 @@ print_case_value (struct cprof_text *t, tree value)
    and absorb whatever does not balance (a frame left by longjmp or exit, alive across
    cprof_reset or fork), so the real edges come out exact.  So do the return paths after
    a call in tail position, which is not cut (a counter after it would keep GCC from
-   making it a jump or a loop), unless a wanted count sits on them.  Then the other edges,
-   innermost loops first and hot before cold: an edge in the tree costs nothing.  ENTRY's
-   edge comes last; its increment sits at the flag test at entry ([1]). */
+   making it a jump or a loop); a function with a wanted count on such a path is counted
+   directly.  Then the other edges, innermost loops first and hot before cold: an edge in
+   the tree costs nothing.  ENTRY's edge comes last; its increment sits at the flag test
+   at entry ([1]). */
 
 struct flow_edge {
   unsigned src, dst;     /* vertices */
   edge cfg;              /* the CFG edge, or NULL */
   gcall *after_call;     /* a segment edge: counted right after this call */
   greturn *ret;          /* an edge into EXIT: counted right before this return */
-  bool fake;             /* a fake edge, or EXIT -> ENTRY: never counted */
+  gimple *at_dest;       /* a computed goto's edge: counted before this first statement
+			    of its destination, which has no other predecessor */
+  bool fake;             /* never counted: a fake edge, EXIT -> ENTRY, or an abnormal edge
+			    into a block with other predecessors */
   bool absorber;         /* on the return path of a tail call: in the tree if it can be */
   int depth;             /* loop depth */
   double weight;         /* estimated frequency, for the order among the same depth */
@@ -761,7 +765,8 @@ static unsigned
 flow_add_edge (flow_graph *g, unsigned src, unsigned dst, edge cfg, gcall *after_call,
 	       bool fake, int depth, double weight)
 {
-  flow_edge fe = { src, dst, cfg, after_call, NULL, fake, false, depth, weight, NO_COUNTER };
+  flow_edge fe = { src, dst, cfg, after_call, NULL, NULL, fake, false, depth, weight,
+		    NO_COUNTER };
   g->edges.safe_push (fe);
   return g->edges.length () - 1;
 }
@@ -832,10 +837,21 @@ build_flow_graph (flow_graph *g, hash_set<gimple *> *stmt_targets)
 	  bool to_exit = e->dest == EXIT_BLOCK_PTR_FOR_FN (cfun);
 	  if (to_exit)
 	    ret = safe_dyn_cast<greturn *> (last_stmt (e->src));
+	  /* A computed goto's edge cannot be split either: it is counted at the top of its
+	     destination when nothing else enters there, else it must be in the tree. */
+	  gimple *at_dest = NULL;
+	  bool abnormal = (e->flags & EDGE_ABNORMAL) != 0;
+	  if (abnormal && single_pred_p (e->dest))
+	    {
+	      gimple_stmt_iterator gsi = gsi_after_labels (e->dest);
+	      if (!gsi_end_p (gsi))
+		at_dest = gsi_stmt (gsi);
+	    }
 	  unsigned id = flow_add_edge (g, last_of[e->src->index], first_of[e->dest->index], e,
-				       NULL, to_exit && !ret, depth,
+				       NULL, (to_exit && !ret) || (abnormal && !at_dest), depth,
 				       weight[e->src->index] * edge_share (e));
 	  g->edges[id].ret = ret;
+	  g->edges[id].at_dest = at_dest;
 	  g->edge_of_cfg.put (e, id);
 	}
     }
@@ -851,8 +867,8 @@ flow_edge_order (const void *pa, const void *pb, void *data)
   const flow_graph *g = (const flow_graph *) data;
   const flow_edge *a = &g->edges[*(const unsigned *) pa];
   const flow_edge *b = &g->edges[*(const unsigned *) pb];
-  int ra = a->fake ? 0 : a->absorber ? 1 : 2;
-  int rb = b->fake ? 0 : b->absorber ? 1 : 2;
+  int ra = a->fake ? 0 : a->absorber || a->at_dest ? 1 : 2;
+  int rb = b->fake ? 0 : b->absorber || b->at_dest ? 1 : 2;
   if (ra != rb)
     return ra - rb;
   if (a->depth != b->depth)
@@ -887,11 +903,14 @@ flow_target_order (const void *pa, const void *pb)
   return a->counter < b->counter ? -1 : a->counter > b->counter;
 }
 
-/* [8] Whether the function's counts can come from a spanning tree. */
+/* [8] Whether the function's counts can come from a spanning tree: no EH edges, and no
+   abnormal edges but those of computed gotos (an interpreter's dispatch), which go into
+   the tree or are counted where they land.  setjmp and nonlocal gotos are left out. */
 static bool
 flow_tree_ok_p (void)
 {
-  if (!cprof_opts.spanning_tree || !current_loops)
+  if (!cprof_opts.spanning_tree || !current_loops || cfun->calls_setjmp
+      || cfun->has_nonlocal_label)
     return false;
   basic_block bb;
   FOR_ALL_BB_FN (bb, cfun)
@@ -899,8 +918,15 @@ flow_tree_ok_p (void)
       edge e;
       edge_iterator ei;
       FOR_EACH_EDGE (e, ei, bb->succs)
-	if (e->flags & (EDGE_ABNORMAL | EDGE_EH))
-	  return false;
+	{
+	  if (e->flags & EDGE_EH)
+	    return false;
+	  if (!(e->flags & EDGE_ABNORMAL))
+	    continue;
+	  ggoto *go = safe_dyn_cast<ggoto *> (last_stmt (bb));
+	  if (!go || TREE_CODE (gimple_goto_dest (go)) == LABEL_DECL)
+	    return false;
+	}
     }
   return true;
 }
@@ -945,9 +971,11 @@ place_tree_counters (fn_ctx *fn, unsigned entry_counter, unsigned *entry_site)
   unsigned entry_id = *g.edge_of_cfg.get (entry_edge);
   flow_target_add (&g, entry_id, entry_counter);
 
-  /* A return path with a wanted count on it cannot absorb anything. */
+  /* The return path of a tail call, not cut, takes what a frame left from inside that call
+     leaves unbalanced: a wanted count on it would be off (never seen: count directly). */
   for (unsigned i = 0; i < g.targets.length (); i++)
-    g.edges[g.targets[i].edge_id].absorber = false;
+    if (g.edges[g.targets[i].edge_id].absorber)
+      return false;
 
   /* Kruskal. */
   unsigned ne = g.edges.length ();
@@ -968,8 +996,8 @@ place_tree_counters (fn_ctx *fn, unsigned entry_counter, unsigned *entry_site)
       unsigned b = tree_root (parent.address (), fe->dst);
       if (a != b)
 	parent[a] = b;
-      else if (fe->fake)
-	return false; /* not expected: fake edges go first and form a star on EXIT */
+      else if (fe->fake || fe->absorber)
+	return false; /* not expected: these go first and form trees hanging from EXIT */
       else
 	counted.safe_push (order[i]);
     }
@@ -992,6 +1020,8 @@ place_tree_counters (fn_ctx *fn, unsigned entry_counter, unsigned *entry_site)
       fe->counter = cprof_module_new_counter ();
       if (fe->after_call)
 	add_stmt_site (fn, fe->after_call, true, ACT_COUNT, fe->counter);
+      else if (fe->at_dest)
+	add_stmt_site (fn, fe->at_dest, false, ACT_COUNT, fe->counter);
       else if (fe->ret)
 	add_stmt_site (fn, fe->ret, false, ACT_COUNT, fe->counter);
       else if (counted[i] == entry_id)
