@@ -97,6 +97,7 @@ struct fn_ctx {
   vec<edge_site> edges;
   vec<stmt_site> stmts;
   vec<gswitch *> switches;
+  vec<unsigned> switch_first_counter; /* [8] by switch: its labels' counters from here on */
   hash_map<edge, unsigned> *counter_of_edge; /* counted edges, by canonical edge */
 };
 
@@ -610,6 +611,7 @@ struct flow_edge {
   bool fake;             /* never counted: a fake edge, EXIT -> ENTRY, or an abnormal edge
 			    into a block with other predecessors */
   bool absorber;         /* on the return path of a tail call: in the tree if it can be */
+  bool by_switch;        /* out of a counted switch: the sum of its labels' counters */
   int depth;             /* loop depth */
   double weight;         /* estimated frequency, for the order among the same depth */
   unsigned counter;      /* its physical counter when outside the tree, else NO_COUNTER */
@@ -765,7 +767,7 @@ static unsigned
 flow_add_edge (flow_graph *g, unsigned src, unsigned dst, edge cfg, gcall *after_call,
 	       bool fake, int depth, double weight)
 {
-  flow_edge fe = { src, dst, cfg, after_call, NULL, NULL, fake, false, depth, weight,
+  flow_edge fe = { src, dst, cfg, after_call, NULL, NULL, fake, false, false, depth, weight,
 		    NO_COUNTER };
   g->edges.safe_push (fe);
   return g->edges.length () - 1;
@@ -977,6 +979,34 @@ place_tree_counters (fn_ctx *fn, unsigned entry_counter, unsigned *entry_site)
     if (g.edges[g.targets[i].edge_id].absorber)
       return false;
 
+  /* A switch's edges are counted already, by its labels' counters ([6]): they stay out of
+     the tree and cost nothing more. */
+  auto_vec<flow_target> label_of_edge; /* (flow edge, label number in its function) */
+  unsigned nlabels = 0;
+  for (unsigned i = 0; i < fn->switches.length (); i++)
+    {
+      gswitch *sw = fn->switches[i];
+      for (unsigned k = 0; k < gimple_switch_num_labels (sw); k++)
+	{
+	  basic_block target = label_to_block (cfun, CASE_LABEL (gimple_switch_label (sw, k)));
+	  edge e = find_edge (gimple_bb (sw), target);
+	  if (!e)
+	    return false;
+	  unsigned id = *g.edge_of_cfg.get (e);
+	  g.edges[id].by_switch = true;
+	  flow_target pair = { id, nlabels++ };
+	  label_of_edge.safe_push (pair);
+	}
+    }
+  for (unsigned i = 0; i < fn->switches.length (); i++)
+    {
+      edge e;
+      edge_iterator ei;
+      FOR_EACH_EDGE (e, ei, gimple_bb (fn->switches[i])->succs)
+	if (!g.edges[*g.edge_of_cfg.get (e)].by_switch)
+	  return false; /* an edge no label names: never seen */
+    }
+
   /* Kruskal. */
   unsigned ne = g.edges.length ();
   auto_vec<unsigned> order;
@@ -989,18 +1019,28 @@ place_tree_counters (fn_ctx *fn, unsigned entry_counter, unsigned *entry_site)
   for (unsigned v = 0; v < g.nvertices; v++)
     parent[v] = v;
   auto_vec<unsigned> counted;
+  unsigned joined = 0;
   for (unsigned i = 0; i < ne; i++)
     {
       flow_edge *fe = &g.edges[order[i]];
+      if (fe->by_switch)
+	continue;
       unsigned a = tree_root (parent.address (), fe->src);
       unsigned b = tree_root (parent.address (), fe->dst);
       if (a != b)
-	parent[a] = b;
+	{
+	  parent[a] = b;
+	  joined++;
+	}
       else if (fe->fake || fe->absorber)
 	return false; /* not expected: these go first and form trees hanging from EXIT */
       else
 	counted.safe_push (order[i]);
     }
+  /* Without the switches' edges the rest must still hang together, or a frame that
+     never returned could not be absorbed by the fake edges. */
+  if (joined != g.nvertices - 1)
+    return false;
 
   /* The sites that counted directly go; the edges off the tree get theirs. */
   unsigned kept = 0;
@@ -1013,6 +1053,19 @@ place_tree_counters (fn_ctx *fn, unsigned entry_counter, unsigned *entry_site)
     if (fn->stmts[i].action != ACT_COUNT)
       fn->stmts[kept++] = fn->stmts[i];
   fn->stmts.truncate (kept);
+  /* The labels' counters, in label order (apply_switch takes them from there). */
+  unsigned first_label_counter = cprof_mod.num_counters;
+  for (unsigned i = 0, k = 0; i < fn->switches.length (); i++)
+    {
+      fn->switch_first_counter.safe_push (first_label_counter + k);
+      k += gimple_switch_num_labels (fn->switches[i]);
+    }
+  for (unsigned k = 0; k < nlabels; k++)
+    {
+      cprof_module_new_counter ();
+      label_of_edge[k].counter += first_label_counter;
+    }
+  label_of_edge.qsort (flow_target_order);
   *entry_site = NO_COUNTER;
   for (unsigned i = 0; i < counted.length (); i++)
     {
@@ -1035,12 +1088,24 @@ place_tree_counters (fn_ctx *fn, unsigned entry_counter, unsigned *entry_site)
   g.targets.qsort (flow_target_order);
   struct cprof_text *t = &cprof_mod.meta;
   cprof_text_printf (t, "G\t%u\t%u\t%u", fn->idx, g.nvertices, ne);
-  unsigned next_target = 0;
+  unsigned next_target = 0, next_label = 0;
   for (unsigned i = 0; i < ne; i++)
     {
       flow_edge *fe = &g.edges[i];
       cprof_text_printf (t, "\t%u\t%u\t", fe->src, fe->dst);
-      if (fe->counter == NO_COUNTER)
+      if (fe->by_switch)
+	{
+	  /* The sum of the counters of the labels that go there. */
+	  bool first = true;
+	  for (; next_label < label_of_edge.length () && label_of_edge[next_label].edge_id == i;
+	       next_label++)
+	    {
+	      cprof_text_printf (t, first ? "%u" : "+%u", label_of_edge[next_label].counter);
+	      first = false;
+	    }
+	  cprof_text_printf (t, "\t");
+	}
+      else if (fe->counter == NO_COUNTER)
 	cprof_text_printf (t, "-\t");
       else
 	cprof_text_printf (t, "%u\t", fe->counter);
@@ -1062,7 +1127,7 @@ place_tree_counters (fn_ctx *fn, unsigned entry_counter, unsigned *entry_site)
 /* ---- applying (CFG changes) ---- */
 
 static void
-apply_switch (fn_ctx *fn, gswitch *sw)
+apply_switch (fn_ctx *fn, gswitch *sw, unsigned first_counter)
 {
   basic_block bb = gimple_bb (sw);
   unsigned n = gimple_switch_num_labels (sw);
@@ -1086,7 +1151,10 @@ apply_switch (fn_ctx *fn, gswitch *sw)
       make_edge (bb, case_bb, 0);
       make_single_succ_edge (case_bb, target, EDGE_FALLTHRU);
 
-      unsigned counter = cprof_module_new_counter ();
+      /* In a function counted on a spanning tree [8], the labels' counters were handed out
+	 already: they are the counts of the switch's edges too. */
+      unsigned counter
+	= first_counter != NO_COUNTER ? first_counter + i : cprof_module_new_counter ();
       gimple_seq seq = NULL;
       build_increment_seq (&seq, counter, gimple_location (sw));
       append_seq (make_guard (fn, case_bb), seq);
@@ -1528,6 +1596,7 @@ instrument_function (cgraph_node *node)
   fn.edges = vNULL;
   fn.stmts = vNULL;
   fn.switches = vNULL;
+  fn.switch_first_counter = vNULL;
   hash_map<edge, unsigned> counter_of_edge;
   fn.counter_of_edge = &counter_of_edge;
 
@@ -1598,13 +1667,15 @@ instrument_function (cgraph_node *node)
      entry block last. */
   apply_edges (&fn);
   for (unsigned i = 0; i < fn.switches.length (); i++)
-    apply_switch (&fn, fn.switches[i]);
+    apply_switch (&fn, fn.switches[i],
+		  i < fn.switch_first_counter.length () ? fn.switch_first_counter[i] : NO_COUNTER);
   apply_stmts (&fn);
   apply_entry (&fn, entry_site, plain_first);
 
   fn.edges.release ();
   fn.stmts.release ();
   fn.switches.release ();
+  fn.switch_first_counter.release ();
 
   free_dominance_info (CDI_DOMINATORS);
   free_dominance_info (CDI_POST_DOMINATORS);

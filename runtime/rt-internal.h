@@ -148,14 +148,15 @@ struct rt_meta_call {
 /* A function counted on a spanning tree (record G): edges with a counter were counted,
    the others follow from flow conservation; each edge's count adds into its targets. */
 struct rt_meta_flow_edge {
-  uint32_t src, dst, counter;  /* counter: RT_NONE when in the tree */
+  uint32_t src, dst;
+  uint32_t first_counter, ncounters; /* counted: the sum of these; none when in the tree */
   uint32_t first_target, ntargets;
 };
 
 struct rt_meta_graph {
   uint32_t fn, nvertices, nedges;
   struct rt_meta_flow_edge *edges;
-  uint32_t *targets;           /* logical counters, by rt_meta_flow_edge.first_target */
+  uint32_t *refs; /* counter indexes, by first_counter and first_target */
 };
 
 struct rt_meta {

@@ -1,5 +1,4 @@
 /* rt-meta.c: parser for the plugin's metadata text (doc/ABI.md), tolerant of bad input. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,13 +7,18 @@
 #define META_MAX_FIELDS 4096
 #define META_GRAPH_FIELDS 5 /* G fn nvertices nedges <the edges, split by meta_graph> */
 
+/* A decimal number up to UINT32_MAX and nothing else (leading zeros allowed).  Written out
+   rather than strtoull: a profile of SQLite parses about a million of them at exit. */
 static int meta_u32(const char *s, uint32_t *out) {
   if (!s || *s < '0' || *s > '9')
     return -1;
-  char *end;
-  errno = 0;
-  unsigned long long v = strtoull(s, &end, 10);
-  if (errno || *end || v > UINT32_MAX)
+  uint64_t v = 0;
+  for (; *s >= '0' && *s <= '9'; s++) {
+    v = v * 10 + (uint64_t)(*s - '0');
+    if (v > UINT32_MAX)
+      return -1;
+  }
+  if (*s)
     return -1;
   *out = (uint32_t)v;
   return 0;
@@ -58,8 +62,39 @@ static char *meta_next_field(char **rest) {
   return s;
 }
 
-/* G <fn> <nvertices> <nedges> then per edge <src> <dst> <counter or -> <targets or ->:
-   a bad record is dropped as a whole (its targets then stay 0). */
+/* Appends the counters of LIST ("-", or numbers separated by SEP) to g->refs; 0, or 1 for
+   bad input, -1 when memory ran out. */
+static int meta_refs(struct rt_meta_graph *g, size_t *n, size_t *cap, char *list, char sep,
+                     uint32_t nc, uint32_t *count) {
+  *count = 0;
+  if (strcmp(list, "-") == 0)
+    return 0;
+  for (char *t = list;;) {
+    char *end = strchr(t, sep);
+    if (end)
+      *end = '\0';
+    uint32_t k;
+    if (meta_u32(t, &k) || k >= nc || *n >= UINT32_MAX)
+      return 1;
+    if (*n == *cap) {
+      size_t c = *cap ? *cap * 2 : 16;
+      uint32_t *p = realloc(g->refs, c * sizeof *p);
+      if (!p)
+        return -1;
+      g->refs = p;
+      *cap = c;
+    }
+    g->refs[(*n)++] = k;
+    (*count)++;
+    if (!end)
+      return 0;
+    t = end + 1;
+  }
+}
+
+/* G <fn> <nvertices> <nedges> then per edge <src> <dst> <counters or -> <targets or ->
+   (counters separated by '+', targets by ','): a bad record is dropped as a whole (its
+   targets then stay 0). */
 static int meta_graph(struct rt_meta *m, uint32_t fn, char **f, size_t nf, uint32_t nc) {
   struct rt_meta_graph g = {fn, 0, 0, NULL, NULL};
   char *rest = nf > 4 ? f[4] : NULL;
@@ -68,7 +103,7 @@ static int meta_graph(struct rt_meta *m, uint32_t fn, char **f, size_t nf, uint3
       g.nedges > room / 8 + 1 || g.nvertices > 2 * (uint64_t)g.nedges + 2)
     return 0; /* the sizes bound the allocations: an edge takes at least 8 characters */
   g.edges = calloc(g.nedges ? g.nedges : 1, sizeof *g.edges);
-  size_t cap = 0, ntargets = 0;
+  size_t cap = 0, n = 0;
   if (!g.edges)
     return -1;
   int bad = 0;
@@ -81,43 +116,17 @@ static int meta_graph(struct rt_meta *m, uint32_t fn, char **f, size_t nf, uint3
       bad = 1;
       break;
     }
-    e->counter = RT_NONE;
-    if (strcmp(ctr, "-") != 0 && (meta_u32(ctr, &e->counter) || e->counter >= nc))
-      bad = 1;
-    e->first_target = (uint32_t)ntargets;
-    if (strcmp(tgt, "-") == 0)
-      continue;
-    for (char *t = tgt; !bad;) {
-      char *comma = strchr(t, ',');
-      if (comma)
-        *comma = '\0';
-      uint32_t k;
-      if (meta_u32(t, &k) || k >= nc || ntargets >= UINT32_MAX) {
-        bad = 1;
-        break;
-      }
-      if (ntargets == cap) {
-        cap = cap ? cap * 2 : 16;
-        uint32_t *p = realloc(g.targets, cap * sizeof *p);
-        if (!p) {
-          free(g.targets);
-          free(g.edges);
-          return -1;
-        }
-        g.targets = p;
-      }
-      g.targets[ntargets++] = k;
-      e->ntargets++;
-      if (!comma)
-        break;
-      t = comma + 1;
-    }
+    e->first_counter = (uint32_t)n;
+    bad = meta_refs(&g, &n, &cap, ctr, '+', nc, &e->ncounters);
+    e->first_target = (uint32_t)n;
+    if (!bad)
+      bad = meta_refs(&g, &n, &cap, tgt, ',', nc, &e->ntargets);
   }
   struct rt_meta_graph *r = bad || rest ? NULL : META_PUSH(m->graphs, m->ngraphs);
   if (!r) {
-    free(g.targets);
+    free(g.refs);
     free(g.edges);
-    return bad || rest ? 0 : -1;
+    return bad < 0 || (!bad && !rest) ? -1 : 0;
   }
   *r = g;
   return 0;
@@ -247,7 +256,7 @@ void rt_meta_free(struct rt_meta *m) {
   free(m->calls);
   for (size_t i = 0; i < m->ngraphs; i++) {
     free(m->graphs[i].edges);
-    free(m->graphs[i].targets);
+    free(m->graphs[i].refs);
   }
   free(m->graphs);
   free(m->fns);
@@ -274,8 +283,10 @@ static int flow_solve(const struct rt_meta_graph *g, const uint64_t *counters, u
   memset(adj_start, 0, (nv + 1) * sizeof *adj_start);
   for (uint32_t i = 0; i < ne; i++) {
     const struct rt_meta_flow_edge *e = &g->edges[i];
-    if (e->counter != RT_NONE) {
-      value[i] = counters[e->counter];
+    if (e->ncounters) {
+      value[i] = 0;
+      for (uint32_t k = 0; k < e->ncounters; k++)
+        value[i] += counters[g->refs[e->first_counter + k]];
       balance[e->dst] += value[i];
       balance[e->src] -= value[i];
     } else {
@@ -290,7 +301,7 @@ static int flow_solve(const struct rt_meta_graph *g, const uint64_t *counters, u
   uint32_t *fill = queue; /* borrowed: filled before the queue is used */
   memcpy(fill, adj_start, nv * sizeof *fill);
   for (uint32_t i = 0; i < ne; i++)
-    if (g->edges[i].counter == RT_NONE) {
+    if (!g->edges[i].ncounters) {
       adj[fill[g->edges[i].src]++] = i;
       adj[fill[g->edges[i].dst]++] = i;
     }
@@ -299,7 +310,7 @@ static int flow_solve(const struct rt_meta_graph *g, const uint64_t *counters, u
     if (unknown[v] == 1)
       queue[tail++] = v;
   for (uint32_t i = 0; i < ne; i++)
-    left += g->edges[i].counter == RT_NONE;
+    left += !g->edges[i].ncounters;
   uint8_t *solved = (uint8_t *)(adj + 2 * (size_t)ne); /* room left by the caller */
   memset(solved, 0, ne);
   while (head < tail) {
@@ -373,13 +384,13 @@ int rt_meta_solve(const struct rt_meta *m, uint64_t *counters, uint32_t num_coun
       for (uint32_t k = 0; k < g->nedges; k++) {
         const struct rt_meta_flow_edge *e = &g->edges[k];
         for (uint32_t t = 0; t < e->ntargets; t++)
-          counters[g->targets[e->first_target + t]] += values[at + k];
+          counters[g->refs[e->first_target + t]] += values[at + k];
       }
       /* A count below zero (a reset in the middle of a frame) reads as 0. */
       for (uint32_t k = 0; k < g->nedges; k++) {
         const struct rt_meta_flow_edge *e = &g->edges[k];
         for (uint32_t t = 0; t < e->ntargets; t++) {
-          uint32_t c = g->targets[e->first_target + t];
+          uint32_t c = g->refs[e->first_target + t];
           if ((int64_t)counters[c] < 0)
             counters[c] = 0;
         }
