@@ -1007,40 +1007,45 @@ place_tree_counters (fn_ctx *fn, unsigned entry_counter, unsigned *entry_site)
 	  return false; /* an edge no label names: never seen */
     }
 
-  /* Kruskal. */
+  /* Kruskal, on the graph merged along every edge no count is wanted of: those are never
+     counted (the runtime merges them the same way), and a wanted edge is determined as long
+     as it is a bridge between merged groups.  So a wanted edge stays uncounted when it joins
+     two groups, and is counted when it closes a cycle. */
   unsigned ne = g.edges.length ();
-  auto_vec<unsigned> order;
-  order.safe_grow (ne);
-  for (unsigned i = 0; i < ne; i++)
-    order[i] = i;
-  order.sort (flow_edge_order, &g);
+  auto_vec<bool> wanted;
+  wanted.safe_grow_cleared (ne);
+  for (unsigned i = 0; i < g.targets.length (); i++)
+    wanted[g.targets[i].edge_id] = true;
   auto_vec<unsigned> parent;
   parent.safe_grow (g.nvertices);
   for (unsigned v = 0; v < g.nvertices; v++)
     parent[v] = v;
-  auto_vec<unsigned> counted;
-  unsigned joined = 0;
+  auto_vec<unsigned> order;
   for (unsigned i = 0; i < ne; i++)
+    if (g.edges[i].by_switch)
+      continue;
+    else if (wanted[i])
+      order.safe_push (i);
+    else
+      {
+	unsigned a = tree_root (parent.address (), g.edges[i].src);
+	unsigned b = tree_root (parent.address (), g.edges[i].dst);
+	parent[a] = b;
+      }
+  order.sort (flow_edge_order, &g);
+  auto_vec<unsigned> counted;
+  for (unsigned i = 0; i < order.length (); i++)
     {
       flow_edge *fe = &g.edges[order[i]];
-      if (fe->by_switch)
-	continue;
       unsigned a = tree_root (parent.address (), fe->src);
       unsigned b = tree_root (parent.address (), fe->dst);
       if (a != b)
-	{
-	  parent[a] = b;
-	  joined++;
-	}
-      else if (fe->fake || fe->absorber)
-	return false; /* not expected: these go first and form trees hanging from EXIT */
+	parent[a] = b;
+      else if (fe->fake)
+	return false; /* a wanted edge that cannot be counted closes a cycle */
       else
 	counted.safe_push (order[i]);
     }
-  /* Without the switches' edges the rest must still hang together, or a frame that
-     never returned could not be absorbed by the fake edges. */
-  if (joined != g.nvertices - 1)
-    return false;
 
   /* The sites that counted directly go; the edges off the tree get theirs. */
   unsigned kept = 0;

@@ -266,34 +266,54 @@ void rt_meta_free(struct rt_meta *m) {
 
 /* ---- counts from a spanning tree (record G) ----------------------------------------------
 
-   The counted edges are known; every other edge lies on the spanning tree, and a vertex
-   with a single unknown edge gives that edge by conservation (inflow = outflow).  Peeling
-   such vertices solves a tree in linear time, leaves first.  The arithmetic is modulo 2^64
-   (signed, never clamped on the way): the tree's fake edges and EXIT -> ENTRY take the
-   imbalance of frames that never reached EXIT (longjmp, exit) or that were alive when the
-   counters were reset, possibly going negative, so that every real edge is exact. */
+   Edges with neither a counter nor a target are not needed: their endpoints are merged into
+   groups (union-find).  Between groups the uncounted edges with targets form a forest, and
+   a group with a single unknown edge gives that edge by conservation (inflow = outflow of
+   the group, counted edges inside it cancel).  Peeling such groups solves the forest in
+   linear time, leaves first.  The arithmetic is modulo 2^64 (signed, never clamped on the
+   way): a frame that never reached EXIT (longjmp, exit) or that was alive when the counters
+   were reset sits at a call whose fake edge to EXIT merges it into EXIT's group, where the
+   imbalance cancels, so that every wanted edge is exact. */
 
-/* The count of every edge of G into VALUE; 0, or -1 when G does not solve. */
+static uint32_t flow_group(uint32_t *parent, uint32_t v) {
+  while (parent[v] != v)
+    v = parent[v] = parent[parent[v]];
+  return v;
+}
+
+/* The count of every edge of G with targets into VALUE; 0, or -1 when G does not solve. */
 static int flow_solve(const struct rt_meta_graph *g, const uint64_t *counters, uint64_t *value,
                       uint32_t *unknown, uint64_t *balance, uint32_t *adj_start, uint32_t *adj,
-                      uint32_t *queue) {
+                      uint32_t *queue, uint32_t *parent) {
   uint32_t nv = g->nvertices, ne = g->nedges;
-  memset(unknown, 0, nv * sizeof *unknown);
-  memset(balance, 0, nv * sizeof *balance); /* inflow - outflow of the known edges */
-  memset(adj_start, 0, (nv + 1) * sizeof *adj_start);
+  for (uint32_t v = 0; v < nv; v++)
+    parent[v] = v;
   for (uint32_t i = 0; i < ne; i++) {
     const struct rt_meta_flow_edge *e = &g->edges[i];
+    if (!e->ncounters && !e->ntargets)
+      parent[flow_group(parent, e->src)] = flow_group(parent, e->dst);
+  }
+  memset(unknown, 0, nv * sizeof *unknown);
+  memset(balance, 0, nv * sizeof *balance); /* inflow - outflow of the known edges, by group */
+  memset(adj_start, 0, (nv + 1) * sizeof *adj_start);
+  uint32_t left = 0;
+  for (uint32_t i = 0; i < ne; i++) {
+    const struct rt_meta_flow_edge *e = &g->edges[i];
+    uint32_t src = flow_group(parent, e->src), dst = flow_group(parent, e->dst);
     if (e->ncounters) {
       value[i] = 0;
       for (uint32_t k = 0; k < e->ncounters; k++)
         value[i] += counters[g->refs[e->first_counter + k]];
-      balance[e->dst] += value[i];
-      balance[e->src] -= value[i];
-    } else {
-      unknown[e->src]++;
-      unknown[e->dst]++;
-      adj_start[e->src + 1]++;
-      adj_start[e->dst + 1]++;
+      balance[dst] += value[i];
+      balance[src] -= value[i];
+    } else if (e->ntargets) {
+      if (src == dst)
+        return -1; /* on a cycle of unknown edges: bad input */
+      unknown[src]++;
+      unknown[dst]++;
+      adj_start[src + 1]++;
+      adj_start[dst + 1]++;
+      left++;
     }
   }
   for (uint32_t v = 0; v < nv; v++)
@@ -301,16 +321,14 @@ static int flow_solve(const struct rt_meta_graph *g, const uint64_t *counters, u
   uint32_t *fill = queue; /* borrowed: filled before the queue is used */
   memcpy(fill, adj_start, nv * sizeof *fill);
   for (uint32_t i = 0; i < ne; i++)
-    if (!g->edges[i].ncounters) {
-      adj[fill[g->edges[i].src]++] = i;
-      adj[fill[g->edges[i].dst]++] = i;
+    if (!g->edges[i].ncounters && g->edges[i].ntargets) {
+      adj[fill[flow_group(parent, g->edges[i].src)]++] = i;
+      adj[fill[flow_group(parent, g->edges[i].dst)]++] = i;
     }
-  uint32_t head = 0, tail = 0, left = 0;
+  uint32_t head = 0, tail = 0;
   for (uint32_t v = 0; v < nv; v++)
     if (unknown[v] == 1)
       queue[tail++] = v;
-  for (uint32_t i = 0; i < ne; i++)
-    left += !g->edges[i].ncounters;
   uint8_t *solved = (uint8_t *)(adj + 2 * (size_t)ne); /* room left by the caller */
   memset(solved, 0, ne);
   while (head < tail) {
@@ -326,17 +344,16 @@ static int flow_solve(const struct rt_meta_graph *g, const uint64_t *counters, u
     if (id == RT_NONE)
       return -1;
     const struct rt_meta_flow_edge *e = &g->edges[id];
-    if (e->src == e->dst)
-      return -1; /* a self-loop is always counted: this is bad input */
-    uint64_t x = e->dst == v ? (uint64_t)0 - balance[v] : balance[v];
+    uint32_t src = flow_group(parent, e->src), dst = flow_group(parent, e->dst);
+    uint64_t x = dst == v ? (uint64_t)0 - balance[v] : balance[v];
     value[id] = x;
     solved[id] = 1;
     left--;
-    balance[e->dst] += x;
-    balance[e->src] -= x;
-    unknown[e->src]--;
-    unknown[e->dst]--;
-    uint32_t other = e->dst == v ? e->src : e->dst;
+    balance[dst] += x;
+    balance[src] -= x;
+    unknown[src]--;
+    unknown[dst]--;
+    uint32_t other = dst == v ? src : dst;
     if (unknown[other] == 1)
       queue[tail++] = other;
   }
@@ -362,15 +379,16 @@ int rt_meta_solve(const struct rt_meta *m, uint64_t *counters, uint32_t num_coun
   uint64_t *balance = malloc(((size_t)maxv + 1) * sizeof *balance);
   uint32_t *adj_start = malloc(((size_t)maxv + 2) * sizeof *adj_start);
   uint32_t *queue = malloc(((size_t)maxv + 1) * sizeof *queue);
+  uint32_t *parent = malloc(((size_t)maxv + 1) * sizeof *parent);
   uint32_t *adj = malloc(2 * ((size_t)maxe + 1) * sizeof *adj + (size_t)maxe + 1);
   int failed = 0;
-  if (!values || !ok || !unknown || !balance || !adj_start || !queue || !adj) {
+  if (!values || !ok || !unknown || !balance || !adj_start || !queue || !parent || !adj) {
     failed = -1;
   } else {
     size_t at = 0;
     for (size_t i = 0; i < m->ngraphs; i++) {
       ok[i] = flow_solve(&m->graphs[i], counters, values + at, unknown, balance, adj_start, adj,
-                         queue) == 0;
+                         queue, parent) == 0;
       at += m->graphs[i].nedges;
     }
     at = 0;
@@ -405,6 +423,7 @@ int rt_meta_solve(const struct rt_meta *m, uint64_t *counters, uint32_t num_coun
   free(balance);
   free(adj_start);
   free(queue);
+  free(parent);
   free(adj);
   return failed;
 }
