@@ -53,9 +53,10 @@
  *   [7] no hooks, only counters, with the no-timing option, or for a tiny leaf with the
  *       skip-leaves option (metadata flag 'u').
  *   [8] in a function without EH edges, setjmp or nonlocal labels, the counters above are
- *       not incremented where drawn: only the edges outside a spanning tree of the flow
- *       graph are counted, and the runtime computes the rest (place_tree_counters).  The
- *       loop in the picture then costs one or two increments per iteration, not three.
+ *       not incremented where drawn: only the edges that close cycles of a spanning tree
+ *       (over the flow graph merged along the edges no count is wanted of) are counted,
+ *       and the runtime computes the rest (place_tree_counters).  The loop in the picture
+ *       then costs one increment per iteration, not three.
  *
  * Every function also gets the attribute CPROF_TOKEN_ATTR with its hook token, which the
  * prune pass uses after inlining to keep only each body's own hooks.
@@ -570,36 +571,41 @@ print_case_value (struct cprof_text *t, tree value)
 
 /* ---- counters on a spanning tree of the flow graph [8] ----
 
-   A function without EH edges, setjmp or nonlocal labels counts only the edges outside a
-   spanning tree of its flow graph, as gcc -fprofile-arcs does (profile.cc).  The counters the other records
-   name (F, L, B, C: the "logical" counters) are never incremented: each wanted count
-   becomes a target on the edge it is the count of, and the runtime derives every edge's
-   count from the counted ones by flow conservation and adds it into the edge's targets
+   A function without EH edges, setjmp or nonlocal labels counts only a few edges of its flow
+   graph, as gcc -fprofile-arcs does (profile.cc, find_spanning_tree).  The counters the other
+   records name (F, L, B, C: the "logical" counters) are never incremented: each wanted count
+   becomes a target on the edge it is the count of, and the runtime derives the edges'
+   counts from the counted ones by flow conservation and adds them into their targets
    (record G, doc/ABI.md).
 
        ENTRY --------------> [2] a = f (x);    f may not return: the block is cut after it
          ^                    |  \
          |       segment edge |   '-----> fake edge to EXIT (calls that did not return)
          |  (counted after f) v
-         |                   [2'] if (a)
-         |                   /       \
+         |                   [2'] if (a)           wanted: [2']->[3] (taken),
+         |                   /       \                     [2']->[4] (not taken)
          |                [3]        [4]
          |                   \       /
          +---- EXIT <------- [5] return
 
    Vertices: ENTRY (0), EXIT (1), and every block, cut into segments at each call that may
    not return (need_fake_edge_p's test in tree-cfg.cc, less leaf functions, which return
-   or end the process).  Edges: the CFG's; one from each segment to the next, counted by
-   an increment right after the call (no CFG change); a fake edge to EXIT from before each
+   or end the process).  Edges: the CFG's; one from each segment to the next (counted by
+   an increment right after the call: no CFG change); a fake edge to EXIT from before each
    such call and from each block without successors; and EXIT -> ENTRY.
-   The tree (Kruskal) takes the fake edges and EXIT -> ENTRY first: they are never counted
-   and absorb whatever does not balance (a frame left by longjmp or exit, alive across
-   cprof_reset or fork), so the real edges come out exact.  So do the return paths after
-   a call in tail position, which is not cut (a counter after it would keep GCC from
-   making it a jump or a loop); a function with a wanted count on such a path is counted
-   directly.  Then the other edges, innermost loops first and hot before cold: an edge in
-   the tree costs nothing.  ENTRY's edge comes last; its increment sits at the flag test
-   at entry ([1]). */
+   Edges without a wanted count are never counted: their ends are merged into groups (in
+   the picture: ENTRY, EXIT, [2], [2'] and [5] along EXIT -> ENTRY, the fake and segment
+   edges and the return; [3] and [4] with [5]).  A wanted edge between two groups is known
+   once every other edge at one of them is (conservation over the group), so the wanted
+   edges only need counting where they would close a cycle of groups: a spanning tree of
+   the groups (Kruskal: innermost loops first, then hot before cold, ENTRY's edge last,
+   its increment sitting at the flag test at entry [1]).  In the picture one of the two
+   outcomes and ENTRY's edge are counted.  The fake edges put every frame that never
+   returned (longjmp, exit, alive across cprof_reset or fork) in EXIT's group, where its
+   imbalance cancels, so the wanted counts come out exact.  A call in tail position is not
+   cut (a counter after it would keep GCC from making it a jump or a loop): its return
+   path, which carries no wanted count (else the function is counted directly), puts it
+   in EXIT's group too.  A switch's edges are counted by its label counters ([6]). */
 
 struct flow_edge {
   unsigned src, dst;     /* vertices */

@@ -145,8 +145,9 @@ struct rt_meta_call {
   const char *file;
 };
 
-/* A function counted on a spanning tree (record G): edges with a counter were counted,
-   the others follow from flow conservation; each edge's count adds into its targets. */
+/* A function counted on a spanning tree (record G): edges with counters were counted, the
+   others with targets follow from flow conservation; each edge's count adds into its
+   targets. */
 struct rt_meta_flow_edge {
   uint32_t src, dst;
   uint32_t first_counter, ncounters; /* counted: the sum of these; none when in the tree */
