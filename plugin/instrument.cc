@@ -618,6 +618,7 @@ struct flow_edge {
 			    into a block with other predecessors */
   bool absorber;         /* on the return path of a tail call: in the tree if it can be */
   bool by_switch;        /* out of a counted switch: the sum of its labels' counters */
+  bool wanted;           /* its count adds into a logical counter */
   int depth;             /* loop depth */
   double weight;         /* estimated frequency, for the order among the same depth */
   unsigned counter;      /* its physical counter when outside the tree, else NO_COUNTER */
@@ -773,8 +774,8 @@ static unsigned
 flow_add_edge (flow_graph *g, unsigned src, unsigned dst, edge cfg, gcall *after_call,
 	       bool fake, int depth, double weight)
 {
-  flow_edge fe = { src, dst, cfg, after_call, NULL, NULL, fake, false, false, depth, weight,
-		    NO_COUNTER };
+  flow_edge fe = { src, dst, cfg, after_call, NULL, NULL, fake, false, false, false, depth,
+		    weight, NO_COUNTER };
   g->edges.safe_push (fe);
   return g->edges.length () - 1;
 }
@@ -868,15 +869,15 @@ build_flow_graph (flow_graph *g, hash_set<gimple *> *stmt_targets)
   XDELETEVEC (weight);
 }
 
-/* Kruskal's order: the uncounted edges first, then innermost and hottest. */
+/* Kruskal's order: the edges that cannot be counted first, then innermost and hottest. */
 static int
 flow_edge_order (const void *pa, const void *pb, void *data)
 {
   const flow_graph *g = (const flow_graph *) data;
   const flow_edge *a = &g->edges[*(const unsigned *) pa];
   const flow_edge *b = &g->edges[*(const unsigned *) pb];
-  int ra = a->fake ? 0 : a->absorber || a->at_dest ? 1 : 2;
-  int rb = b->fake ? 0 : b->absorber || b->at_dest ? 1 : 2;
+  int ra = (a->fake || a->absorber) && !a->wanted ? 0 : a->fake ? 1 : a->at_dest ? 2 : 3;
+  int rb = (b->fake || b->absorber) && !b->wanted ? 0 : b->fake ? 1 : b->at_dest ? 2 : 3;
   if (ra != rb)
     return ra - rb;
   if (a->depth != b->depth)
@@ -1013,44 +1014,46 @@ place_tree_counters (fn_ctx *fn, unsigned entry_counter, unsigned *entry_site)
 	  return false; /* an edge no label names: never seen */
     }
 
-  /* Kruskal, on the graph merged along every edge no count is wanted of: those are never
-     counted (the runtime merges them the same way), and a wanted edge is determined as long
-     as it is a bridge between merged groups.  So a wanted edge stays uncounted when it joins
-     two groups, and is counted when it closes a cycle. */
+  /* Kruskal, keeping every uncounted wanted edge a bridge of the uncounted edges: then the
+     runtime, merging the ends of the uncounted edges without targets into groups, finds
+     the wanted ones as a forest between groups.  GROUP: the groups so far; COMPONENT: what
+     the uncounted edges connect.  An edge without a target joins two groups at no cost when
+     they are in different components, or lies within a group; one between two groups of a
+     component would close a cycle through a wanted edge, and is counted.  A wanted edge
+     stays uncounted when it joins two components. */
   unsigned ne = g.edges.length ();
-  auto_vec<bool> wanted;
-  wanted.safe_grow_cleared (ne);
   for (unsigned i = 0; i < g.targets.length (); i++)
-    wanted[g.targets[i].edge_id] = true;
-  auto_vec<unsigned> parent;
-  parent.safe_grow (g.nvertices);
+    g.edges[g.targets[i].edge_id].wanted = true;
+  auto_vec<unsigned> group, component;
+  group.safe_grow (g.nvertices);
+  component.safe_grow (g.nvertices);
   for (unsigned v = 0; v < g.nvertices; v++)
-    parent[v] = v;
+    group[v] = component[v] = v;
   auto_vec<unsigned> order;
   for (unsigned i = 0; i < ne; i++)
-    if (g.edges[i].by_switch)
-      continue;
-    else if (wanted[i])
+    if (!g.edges[i].by_switch)
       order.safe_push (i);
-    else
-      {
-	unsigned a = tree_root (parent.address (), g.edges[i].src);
-	unsigned b = tree_root (parent.address (), g.edges[i].dst);
-	parent[a] = b;
-      }
   order.sort (flow_edge_order, &g);
   auto_vec<unsigned> counted;
   for (unsigned i = 0; i < order.length (); i++)
     {
       flow_edge *fe = &g.edges[order[i]];
-      unsigned a = tree_root (parent.address (), fe->src);
-      unsigned b = tree_root (parent.address (), fe->dst);
-      if (a != b)
-	parent[a] = b;
-      else if (fe->fake)
-	return false; /* a wanted edge that cannot be counted closes a cycle */
-      else
-	counted.safe_push (order[i]);
+      unsigned ga = tree_root (group.address (), fe->src);
+      unsigned gb = tree_root (group.address (), fe->dst);
+      unsigned ca = tree_root (component.address (), fe->src);
+      unsigned cb = tree_root (component.address (), fe->dst);
+      if (!fe->wanted && ga == gb)
+	continue;
+      if (ca != cb)
+	{
+	  component[ca] = cb;
+	  if (!fe->wanted)
+	    group[ga] = gb;
+	  continue;
+	}
+      if (fe->fake || fe->absorber)
+	return false; /* an edge that cannot be counted closes a cycle: never seen */
+      counted.safe_push (order[i]);
     }
 
   /* The sites that counted directly go; the edges off the tree get theirs. */
