@@ -593,14 +593,15 @@ print_case_value (struct cprof_text *t, tree value)
    or end the process).  Edges: the CFG's; one from each segment to the next (counted by
    an increment right after the call: no CFG change); a fake edge to EXIT from before each
    such call and from each block without successors; and EXIT -> ENTRY.
-   Edges without a wanted count are never counted: their ends are merged into groups (in
-   the picture: ENTRY, EXIT, [2], [2'] and [5] along EXIT -> ENTRY, the fake and segment
-   edges and the return; [3] and [4] with [5]).  A wanted edge between two groups is known
-   once every other edge at one of them is (conservation over the group), so the wanted
-   edges only need counting where they would close a cycle of groups: a spanning tree of
+   The ends of edges without a wanted count are merged into groups (in the picture: ENTRY,
+   EXIT, [2], [2'] and [5] along EXIT -> ENTRY, the fake and segment edges and the return;
+   [3] and [4] with [5]).  A wanted edge between two groups is known once every other edge
+   at one of them is (conservation over the group), so wanted edges need counting only
+   where they would close a cycle of groups: what is left uncounted is a spanning tree of
    the groups (Kruskal: innermost loops first, then hot before cold, ENTRY's edge last,
-   its increment sitting at the flag test at entry [1]).  In the picture one of the two
-   outcomes and ENTRY's edge are counted.  The fake edges put every frame that never
+   its increment sitting at the flag test at entry [1]).  An edge without a wanted count
+   that would put a wanted one on a cycle is counted instead of merged.  In the picture one
+   of the two outcomes and ENTRY's edge are counted.  The fake edges put every frame that never
    returned (longjmp, exit, alive across cprof_reset or fork) in EXIT's group, where its
    imbalance cancels, so the wanted counts come out exact.  A call in tail position is not
    cut (a counter after it would keep GCC from making it a jump or a loop): its return
