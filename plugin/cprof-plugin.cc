@@ -39,7 +39,7 @@
  *   system-headers             also instrument functions defined in system headers
  *   single-body                no plain copy of each function body (see instrument.cc [0])
  *   direct-counts              increment every counter where it is drawn, no spanning tree
- *                              (instrument.cc [8])
+ *                              (instrument.cc [9])
  *   skip-leaves[=N]            no timing hooks in leaf functions without loops and under N
  *                              GIMPLE statements (default 40; instrument.cc [7])
  *

@@ -26,7 +26,7 @@ struct cprof_options {
   bool call_sites;
   bool system_headers;
   bool dual_body;
-  bool spanning_tree;    /* count only the edges off a spanning tree (instrument.cc [8]) */
+  bool spanning_tree;    /* count only the edges off a spanning tree (instrument.cc [9]) */
   unsigned skip_leaves;  /* skip-leaves=N: no timing for leaves below N statements */
   struct cprof_patterns include_functions;
   struct cprof_patterns exclude_functions;

@@ -52,7 +52,7 @@
  *   [6] switch: every case label (and default) gets a block of its own with its counter.
  *   [7] no hooks, only counters, with the no-timing option, or for a tiny leaf with the
  *       skip-leaves option (metadata flag 'u').
- *   [8] in a function without EH edges, setjmp or nonlocal labels, the counters above are
+ *   [9] in a function without EH edges, setjmp or nonlocal labels, the counters above are
  *       not incremented where drawn: only the edges that close cycles of a spanning tree
  *       (over the flow graph merged along the edges no count is wanted of) are counted,
  *       and the runtime computes the rest (place_tree_counters).  The loop in the picture
@@ -98,7 +98,7 @@ struct fn_ctx {
   vec<edge_site> edges;
   vec<stmt_site> stmts;
   vec<gswitch *> switches;
-  vec<unsigned> switch_first_counter; /* [8] by switch: its labels' counters from here on */
+  vec<unsigned> switch_first_counter; /* [9] by switch: its labels' counters from here on */
   hash_map<edge, unsigned> *counter_of_edge; /* counted edges, by canonical edge */
 };
 
@@ -569,7 +569,7 @@ print_case_value (struct cprof_text *t, tree value)
   cprof_text_printf (t, "%s", buf);
 }
 
-/* ---- counters on a spanning tree of the flow graph [8] ----
+/* ---- counters on a spanning tree of the flow graph [9] ----
 
    A function without EH edges, setjmp or nonlocal labels counts only a few edges of its flow
    graph, as gcc -fprofile-arcs does (profile.cc, find_spanning_tree).  The counters the other
@@ -913,7 +913,7 @@ flow_target_order (const void *pa, const void *pb)
   return a->counter < b->counter ? -1 : a->counter > b->counter;
 }
 
-/* [8] Whether the function's counts can come from a spanning tree: no EH edges, and no
+/* [9] Whether the function's counts can come from a spanning tree: no EH edges, and no
    abnormal edges but those of computed gotos (an interpreter's dispatch), which go into
    the tree or are counted where they land.  setjmp and nonlocal gotos are left out. */
 static bool
@@ -941,7 +941,7 @@ flow_tree_ok_p (void)
   return true;
 }
 
-/* [8] Turns the collected counting sites into targets on the flow graph, counts the edges
+/* [9] Turns the collected counting sites into targets on the flow graph, counts the edges
    outside its spanning tree instead and writes the G record.  Sets *ENTRY_SITE to the
    counter for ENTRY's edge (apply_entry), NO_COUNTER when that edge is in the tree.
    Returns false, changing nothing, when some edge that cannot be counted is not in the
@@ -1166,7 +1166,7 @@ apply_switch (fn_ctx *fn, gswitch *sw, unsigned first_counter)
       make_edge (bb, case_bb, 0);
       make_single_succ_edge (case_bb, target, EDGE_FALLTHRU);
 
-      /* In a function counted on a spanning tree [8], the labels' counters were handed out
+      /* In a function counted on a spanning tree [9], the labels' counters were handed out
 	 already: they are the counts of the switch's edges too. */
       unsigned counter
 	= first_counter != NO_COUNTER ? first_counter + i : cprof_module_new_counter ();
@@ -1287,7 +1287,7 @@ apply_stmts (fn_ctx *fn)
 	  stmt_site *site = &fn->stmts[j];
 	  if (site->action == ACT_COUNT && fn->dual)
 	    {
-	      /* After: a call returned ([8]); in the same block, which it does not end. */
+	      /* After: a call returned ([9]); in the same block, which it does not end. */
 	      gimple_seq seq = NULL;
 	      build_increment_seq (&seq, site->counter, loc);
 	      gimple_stmt_iterator gsi = gsi_for_stmt (site->stmt);
@@ -1317,7 +1317,7 @@ apply_entry (fn_ctx *fn, unsigned entry_counter, basic_block plain_first)
   gsi_insert_after (&gsi, load, GSI_NEW_STMT);
 
   gimple_seq seq = NULL;
-  if (entry_counter != NO_COUNTER) /* [8] ENTRY's edge may be in the spanning tree */
+  if (entry_counter != NO_COUNTER) /* [9] ENTRY's edge may be in the spanning tree */
     build_increment_seq (&seq, entry_counter, fn->loc);
   if (fn->timed)
     build_hook_seq (&seq, fn, cprof_mod.enter_fn, fn->loc);
@@ -1664,7 +1664,7 @@ instrument_function (cgraph_node *node)
 	collect_switch (&fn, as_a<gswitch *> (last));
     }
 
-  /* [8] ...count fewer edges, from which the runtime computes the rest... */
+  /* [9] ...count fewer edges, from which the runtime computes the rest... */
   unsigned entry_site = entry_counter;
   if (flow_tree_ok_p ())
     place_tree_counters (&fn, entry_counter, &entry_site);

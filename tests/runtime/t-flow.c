@@ -1,5 +1,5 @@
 /* t-flow.c: counts solved from G records (a function counted on a spanning tree, plugin
-   instrument.cc [8]): a loop, a fake edge that goes negative (cprof_reset in the middle of
+   instrument.cc [9]): a loop, a fake edge that goes negative (cprof_reset in the middle of
    a frame), and malformed or unsolvable records, which leave their targets at 0. */
 #include <stdio.h>
 

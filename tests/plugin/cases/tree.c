@@ -1,4 +1,4 @@
-/* Counts on a spanning tree (instrument.cc [8]) stay exact: if/else chains, nested loops, a
+/* Counts on a spanning tree (instrument.cc [9]) stay exact: if/else chains, nested loops, a
    do-while, a switch, a longjmp out of a callee in the middle of a loop, exit() from
    inside a loop two frames down.  Every count below is derived, none counted where it is. */
 #include <setjmp.h>
