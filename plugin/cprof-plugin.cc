@@ -38,6 +38,8 @@
  *   no-loops, no-branches, no-switches, no-timing, no-call-sites
  *   system-headers             also instrument functions defined in system headers
  *   single-body                no plain copy of each function body (see instrument.cc [0])
+ *   direct-counts              increment every counter where it is drawn, no spanning tree
+ *                              (instrument.cc [9])
  *   skip-leaves[=N]            no timing hooks in leaf functions without loops and under N
  *                              GIMPLE statements (default 40; instrument.cc [7])
  *
@@ -53,7 +55,7 @@
 int plugin_is_GPL_compatible;
 
 struct cprof_options cprof_opts = {
-  false, true, true, true, true, true, false, true, 0,
+  false, true, true, true, true, true, false, true, true, 0,
   { NULL, 0 }, { NULL, 0 }, { NULL, 0 }, { NULL, 0 }
 };
 
@@ -74,6 +76,8 @@ static const char cprof_help[] =
   "                                             under N statements (default 40), as XRay\n"
   "  -fplugin-arg-cprof-single-body             no plain copy of each body: smaller code,\n"
   "                                             slower with profiling off\n"
+  "  -fplugin-arg-cprof-direct-counts           count every quantity where it happens\n"
+  "                                             (no spanning tree): more increments\n"
   "  -fplugin-arg-cprof-help                    this text\n"
   "Function globs match the printable or the linkage name; file globs match the path\n"
   "as given to the compiler or its basename. Excludes win over includes.\n";
@@ -145,7 +149,8 @@ parse_options (int argc, struct plugin_argument *argv)
 	  || flag_option (a, "no-timing", &cprof_opts.timing, false)
 	  || flag_option (a, "no-call-sites", &cprof_opts.call_sites, false)
 	  || flag_option (a, "system-headers", &cprof_opts.system_headers, true)
-	  || flag_option (a, "single-body", &cprof_opts.dual_body, false))
+	  || flag_option (a, "single-body", &cprof_opts.dual_body, false)
+	  || flag_option (a, "direct-counts", &cprof_opts.spanning_tree, false))
 	continue;
       if (strcmp (a->key, "skip-leaves") == 0)
 	{
@@ -214,11 +219,11 @@ finish_unit (void *, void *)
     inform (UNKNOWN_LOCATION,
 	    "cprof: %s: instrumented %u functions, %u loops, %u branches, "
 	    "%u switches, %u call sites (%u functions skipped, %u with a plain copy, "
-	    "%u split)",
+	    "%u split; %u counted on a spanning tree, %u counters)",
 	    main_input_filename ? main_input_filename : "<stdin>",
 	    cprof_stats.functions, cprof_stats.loops, cprof_stats.branches,
 	    cprof_stats.switches, cprof_stats.call_sites, cprof_stats.skipped,
-	    cprof_stats.dual, cprof_stats.split);
+	    cprof_stats.dual, cprof_stats.split, cprof_stats.tree, cprof_mod.num_counters);
 }
 
 int

@@ -26,6 +26,7 @@ struct cprof_options {
   bool call_sites;
   bool system_headers;
   bool dual_body;
+  bool spanning_tree;    /* count only the edges off a spanning tree (instrument.cc [9]) */
   unsigned skip_leaves;  /* skip-leaves=N: no timing for leaves below N statements */
   struct cprof_patterns include_functions;
   struct cprof_patterns exclude_functions;
@@ -78,6 +79,7 @@ opt_pass *cprof_make_ipa_inline_cost_pass (gcc::context *ctxt);
 /* Counters of what was instrumented in this TU, for the verbose line. */
 struct cprof_stats {
   unsigned functions, loops, branches, switches, call_sites, skipped, dual, split;
+  unsigned tree, tree_counters; /* functions counted on a spanning tree, its counters */
 };
 extern struct cprof_stats cprof_stats;
 

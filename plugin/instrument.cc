@@ -57,6 +57,11 @@
  *       time (CPROF_MIN_TIME) by setting its byte in the TU's __cprof_untimed; from then on
  *       its activations cost a load and a branch more than counting alone.  The local
  *       "hooked" pairs each activation's exit hooks with its entry hook.
+ *   [9] in a function without EH edges, setjmp or nonlocal labels, the counters above are
+ *       not incremented where drawn: only the edges that close cycles of a spanning tree
+ *       (over the flow graph merged along the edges no count is wanted of) are counted,
+ *       and the runtime computes the rest (place_tree_counters).  The loop in the picture
+ *       then costs one increment per iteration, not three.
  *
  * Every function also gets the attribute CPROF_TOKEN_ATTR with its hook token, which the
  * prune pass uses after inlining to keep only each body's own hooks.
@@ -99,6 +104,7 @@ struct fn_ctx {
   vec<edge_site> edges;
   vec<stmt_site> stmts;
   vec<gswitch *> switches;
+  vec<unsigned> switch_first_counter; /* [9] by switch: its labels' counters from here on */
   hash_map<edge, unsigned> *counter_of_edge; /* counted edges, by canonical edge */
 };
 
@@ -577,10 +583,580 @@ print_case_value (struct cprof_text *t, tree value)
   cprof_text_printf (t, "%s", buf);
 }
 
+/* ---- counters on a spanning tree of the flow graph [9] ----
+
+   A function without EH edges, setjmp or nonlocal labels counts only a few edges of its flow
+   graph, as gcc -fprofile-arcs does (profile.cc, find_spanning_tree).  The counters the other
+   records name (F, L, B, C: the "logical" counters) are never incremented: each wanted count
+   becomes a target on the edge it is the count of, and the runtime derives the edges'
+   counts from the counted ones by flow conservation and adds them into their targets
+   (record G, doc/ABI.md).
+
+       ENTRY --------------> [2] a = f (x);    f may not return: the block is cut after it
+         ^                    |  \
+         |       segment edge |   '-----> fake edge to EXIT (calls that did not return)
+         |  (counted after f) v
+         |                   [2'] if (a)           wanted: [2']->[3] (taken),
+         |                   /       \                     [2']->[4] (not taken)
+         |                [3]        [4]
+         |                   \       /
+         +---- EXIT <------- [5] return
+
+   Vertices: ENTRY (0), EXIT (1), and every block, cut into segments at each call that may
+   not return (need_fake_edge_p's test in tree-cfg.cc, less leaf functions, which return
+   or end the process).  Edges: the CFG's; one from each segment to the next (counted by
+   an increment right after the call: no CFG change); a fake edge to EXIT from before each
+   such call and from each block without successors; and EXIT -> ENTRY.
+   The ends of edges without a wanted count are merged into groups (in the picture: ENTRY,
+   EXIT, [2], [2'] and [5] along EXIT -> ENTRY, the fake and segment edges and the return;
+   [3] and [4] with [5]).  A wanted edge between two groups is known once every other edge
+   at one of them is (conservation over the group), so wanted edges need counting only
+   where they would close a cycle of groups: what is left uncounted is a spanning tree of
+   the groups (Kruskal: innermost loops first, then hot before cold, ENTRY's edge last,
+   its increment sitting at the flag test at entry [1]).  An edge without a wanted count
+   that would put a wanted one on a cycle is counted instead of merged.  In the picture one
+   of the two outcomes and ENTRY's edge are counted.  The fake edges put every frame that never
+   returned (longjmp, exit, alive across cprof_reset or fork) in EXIT's group, where its
+   imbalance cancels, so the wanted counts come out exact.  A call in tail position is not
+   cut (a counter after it would keep GCC from making it a jump or a loop): its return
+   path, which carries no wanted count (else the function is counted directly), puts it
+   in EXIT's group too.  A switch's edges are counted by its label counters ([6]). */
+
+struct flow_edge {
+  unsigned src, dst;     /* vertices */
+  edge cfg;              /* the CFG edge, or NULL */
+  gcall *after_call;     /* a segment edge: counted right after this call */
+  greturn *ret;          /* an edge into EXIT: counted right before this return */
+  gimple *at_dest;       /* a computed goto's edge: counted before this first statement
+			    of its destination, which has no other predecessor */
+  bool fake;             /* never counted: a fake edge, EXIT -> ENTRY, or an abnormal edge
+			    into a block with other predecessors */
+  bool absorber;         /* on the return path of a tail call: in the tree if it can be */
+  bool by_switch;        /* out of a counted switch: the sum of its labels' counters */
+  bool wanted;           /* its count adds into a logical counter */
+  int depth;             /* loop depth */
+  double weight;         /* estimated frequency, for the order among the same depth */
+  unsigned counter;      /* its physical counter when outside the tree, else NO_COUNTER */
+};
+
+struct flow_target {
+  unsigned edge_id;
+  unsigned counter;      /* logical counter the edge's count adds into */
+};
+
+struct flow_graph {
+  unsigned nvertices;
+  auto_vec<flow_edge> edges;
+  auto_vec<flow_target> targets;
+  hash_map<edge, unsigned> edge_of_cfg;     /* CFG edge -> flow edge */
+  hash_map<gimple *, unsigned> vertex_of;   /* statement with a count before it -> vertex */
+  auto_vec<unsigned> segment_entry;         /* vertex -> segment edge into it, or NO_COUNTER */
+};
+
+/* Calls the runtime may write a profile from while the caller's frame is live: the exec
+   family (rt-signal.c flushes before the image goes) and signals to oneself (a dump
+   signal, SIGTERM).  Glibc declares them leaf: they still need their fake edge. */
+static bool
+runtime_dumps_in_p (tree fndecl)
+{
+  static const char *const names[] = {
+    "execl", "execle", "execlp", "execv", "execve", "execvp", "execvpe", "fexecve",
+    "raise", "kill", "killpg", "tgkill", "pthread_kill", "sigqueue", NULL
+  };
+  if (!DECL_NAME (fndecl))
+    return false;
+  const char *name = IDENTIFIER_POINTER (DECL_NAME (fndecl));
+  for (int i = 0; names[i]; i++)
+    if (strcmp (name, names[i]) == 0)
+      return true;
+  return false;
+}
+
+/* Whether control may leave the function from inside CALL other than by its return:
+   need_fake_edge_p (tree-cfg.cc), except that leaf functions count as returning. */
+static bool
+call_may_not_return_p (gcall *call)
+{
+  if (gimple_call_internal_p (call))
+    return false;
+  int flags = gimple_call_flags (call);
+  tree fndecl = gimple_call_fndecl (call);
+  if (fndecl && fndecl_built_in_p (fndecl) && (flags & ECF_NOTHROW)
+      && !(flags & ECF_RETURNS_TWICE) && !fndecl_built_in_p (fndecl, BUILT_IN_FORK))
+    return false;
+  if ((flags & (ECF_CONST | ECF_PURE)) && !(flags & ECF_LOOPING_CONST_OR_PURE))
+    return false;
+  if ((flags & ECF_LEAF) && !(flags & ECF_RETURNS_TWICE)
+      && !(fndecl && runtime_dumps_in_p (fndecl)))
+    return false;
+  return true;
+}
+
+/* Calls in tail position (the value_source walk of collect_return): the return path
+   after each into *TAIL_EDGES, the call into *TAIL_CALLS.  Only when GCC may make them
+   sibling calls. */
+static void
+find_tail_calls (hash_set<gimple *> *tail_calls, auto_vec<edge> *tail_edges)
+{
+  if (!optimize || !flag_optimize_sibling_calls)
+    return;
+  basic_block rb;
+  FOR_EACH_BB_FN (rb, cfun)
+    {
+      greturn *ret = safe_dyn_cast<greturn *> (last_stmt (rb));
+      if (!ret || !single_succ_p (rb))
+	continue;
+      edge to_exit = single_succ_edge (rb);
+      tree value = gimple_return_retval (ret);
+      bool clean;
+      if (gcall *call = value_source (rb, ret, &value, &clean))
+	{
+	  tail_calls->add (call);
+	  tail_edges->safe_push (to_exit);
+	  continue;
+	}
+      if (!clean)
+	continue;
+      edge e;
+      edge_iterator ei;
+      FOR_EACH_EDGE (e, ei, rb->preds)
+	{
+	  tree pred_value = value;
+	  bool pred_clean;
+	  if (e->src == ENTRY_BLOCK_PTR_FOR_FN (cfun) || !single_succ_p (e->src))
+	    continue;
+	  if (gcall *call = value_source (e->src, NULL, &pred_value, &pred_clean))
+	    {
+	      tail_calls->add (call);
+	      tail_edges->safe_push (e);
+	      tail_edges->safe_push (to_exit);
+	    }
+	}
+    }
+}
+
+/* A guess of each block's frequency (per entry) from the CFG alone: loops run 8 times,
+   a loop's exits are taken 8 times less often than its other edges, branches are even. */
+static double
+edge_share (edge e)
+{
+  edge o;
+  edge_iterator ei;
+  double total = 0, mine = 0;
+  FOR_EACH_EDGE (o, ei, e->src->succs)
+    {
+      double w = flow_bb_inside_loop_p (o->src->loop_father, o->dest) ? 8 : 1;
+      total += w;
+      if (o == e)
+	mine = w;
+    }
+  return total > 0 ? mine / total : 0;
+}
+
+static void
+estimate_block_weights (double *weight)
+{
+  int *rpo = XNEWVEC (int, n_basic_blocks_for_fn (cfun));
+  int n = pre_and_rev_post_order_compute (NULL, rpo, false);
+  int *order = XNEWVEC (int, last_basic_block_for_fn (cfun));
+  for (int i = 0; i < last_basic_block_for_fn (cfun); i++)
+    {
+      order[i] = INT_MAX;
+      weight[i] = 0;
+    }
+  weight[ENTRY_BLOCK] = 1;
+  order[ENTRY_BLOCK] = -1;
+  for (int i = 0; i < n; i++)
+    order[rpo[i]] = i;
+  for (int i = 0; i < n; i++)
+    {
+      basic_block bb = BASIC_BLOCK_FOR_FN (cfun, rpo[i]);
+      double w = 0;
+      edge e;
+      edge_iterator ei;
+      FOR_EACH_EDGE (e, ei, bb->preds)
+	if (order[e->src->index] < i)
+	  w += weight[e->src->index] * edge_share (e);
+      if (bb->loop_father && bb->loop_father->header == bb)
+	w *= 8;
+      weight[bb->index] = w > 1e30 ? 1e30 : w;
+    }
+  XDELETEVEC (order);
+  XDELETEVEC (rpo);
+}
+
+static unsigned
+flow_add_edge (flow_graph *g, unsigned src, unsigned dst, edge cfg, gcall *after_call,
+	       bool fake, int depth, double weight)
+{
+  flow_edge fe = { src, dst, cfg, after_call, NULL, NULL, fake, false, false, false, depth,
+		    weight, NO_COUNTER };
+  g->edges.safe_push (fe);
+  return g->edges.length () - 1;
+}
+
+static unsigned
+flow_new_vertex (flow_graph *g)
+{
+  g->segment_entry.safe_push (NO_COUNTER);
+  return g->nvertices++;
+}
+
+/* The graph of the CFG as collected; STMT_TARGETS: the statements counted before. */
+static void
+build_flow_graph (flow_graph *g, hash_set<gimple *> *stmt_targets)
+{
+  basic_block bb;
+  unsigned nblocks = last_basic_block_for_fn (cfun);
+  auto_vec<unsigned> first_of, last_of;
+  first_of.safe_grow_cleared (nblocks);
+  last_of.safe_grow_cleared (nblocks);
+  double *weight = XNEWVEC (double, nblocks);
+  estimate_block_weights (weight);
+  hash_set<gimple *> tail_calls;
+  auto_vec<edge> tail_edges;
+  find_tail_calls (&tail_calls, &tail_edges);
+
+  g->nvertices = 0;
+  flow_new_vertex (g); /* ENTRY */
+  flow_new_vertex (g); /* EXIT */
+  flow_add_edge (g, 1, 0, NULL, NULL, true, 0, 0);
+  first_of[ENTRY_BLOCK] = last_of[ENTRY_BLOCK] = 0;
+  first_of[EXIT_BLOCK] = last_of[EXIT_BLOCK] = 1;
+  FOR_EACH_BB_FN (bb, cfun)
+    {
+      int depth = loop_depth (bb->loop_father);
+      unsigned v = flow_new_vertex (g);
+      first_of[bb->index] = v;
+      for (gimple_stmt_iterator gsi = gsi_start_bb (bb); !gsi_end_p (gsi); gsi_next (&gsi))
+	{
+	  gimple *stmt = gsi_stmt (gsi);
+	  if (stmt_targets->contains (stmt))
+	    g->vertex_of.put (stmt, v);
+	  gcall *call = dyn_cast<gcall *> (stmt);
+	  if (!call || (gimple_call_flags (call) & ECF_NORETURN) || tail_calls.contains (call)
+	      || !call_may_not_return_p (call))
+	    continue;
+	  unsigned next = flow_new_vertex (g);
+	  flow_add_edge (g, v, 1, NULL, NULL, true, 0, 0);
+	  g->segment_entry[next]
+	    = flow_add_edge (g, v, next, NULL, call, false, depth, weight[bb->index]);
+	  v = next;
+	}
+      last_of[bb->index] = v;
+      if (EDGE_COUNT (bb->succs) == 0)
+	flow_add_edge (g, v, 1, NULL, NULL, true, 0, 0);
+    }
+  FOR_ALL_BB_FN (bb, cfun)
+    {
+      edge e;
+      edge_iterator ei;
+      FOR_EACH_EDGE (e, ei, bb->succs)
+	{
+	  class loop *common = find_common_loop (e->src->loop_father, e->dest->loop_father);
+	  int depth = e->src == ENTRY_BLOCK_PTR_FOR_FN (cfun) ? -1 : loop_depth (common);
+	  /* A block cannot be split after its return: that edge is counted before it, and
+	     an edge into EXIT without one (none is known) is treated like a fake edge. */
+	  greturn *ret = NULL;
+	  bool to_exit = e->dest == EXIT_BLOCK_PTR_FOR_FN (cfun);
+	  if (to_exit)
+	    ret = safe_dyn_cast<greturn *> (last_stmt (e->src));
+	  /* A computed goto's edge cannot be split either: it is counted at the top of its
+	     destination when nothing else enters there, else it must be in the tree. */
+	  gimple *at_dest = NULL;
+	  bool abnormal = (e->flags & EDGE_ABNORMAL) != 0;
+	  if (abnormal && single_pred_p (e->dest))
+	    {
+	      gimple_stmt_iterator gsi = gsi_after_labels (e->dest);
+	      if (!gsi_end_p (gsi))
+		at_dest = gsi_stmt (gsi);
+	    }
+	  unsigned id = flow_add_edge (g, last_of[e->src->index], first_of[e->dest->index], e,
+				       NULL, (to_exit && !ret) || (abnormal && !at_dest), depth,
+				       weight[e->src->index] * edge_share (e));
+	  g->edges[id].ret = ret;
+	  g->edges[id].at_dest = at_dest;
+	  g->edge_of_cfg.put (e, id);
+	}
+    }
+  for (unsigned i = 0; i < tail_edges.length (); i++)
+    g->edges[*g->edge_of_cfg.get (tail_edges[i])].absorber = true;
+  XDELETEVEC (weight);
+}
+
+/* Kruskal's order: the edges that cannot be counted first, then innermost and hottest. */
+static int
+flow_edge_order (const void *pa, const void *pb, void *data)
+{
+  const flow_graph *g = (const flow_graph *) data;
+  const flow_edge *a = &g->edges[*(const unsigned *) pa];
+  const flow_edge *b = &g->edges[*(const unsigned *) pb];
+  int ra = (a->fake || a->absorber) && !a->wanted ? 0 : a->fake ? 1 : a->at_dest ? 2 : 3;
+  int rb = (b->fake || b->absorber) && !b->wanted ? 0 : b->fake ? 1 : b->at_dest ? 2 : 3;
+  if (ra != rb)
+    return ra - rb;
+  if (a->depth != b->depth)
+    return b->depth - a->depth;
+  if (a->weight != b->weight)
+    return a->weight > b->weight ? -1 : 1;
+  unsigned ia = *(const unsigned *) pa, ib = *(const unsigned *) pb;
+  return ia < ib ? -1 : ia > ib;
+}
+
+static unsigned
+tree_root (unsigned *parent, unsigned v)
+{
+  while (parent[v] != v)
+    v = parent[v] = parent[parent[v]];
+  return v;
+}
+
+static void
+flow_target_add (flow_graph *g, unsigned edge_id, unsigned counter)
+{
+  flow_target t = { edge_id, counter };
+  g->targets.safe_push (t);
+}
+
+static int
+flow_target_order (const void *pa, const void *pb)
+{
+  const flow_target *a = (const flow_target *) pa, *b = (const flow_target *) pb;
+  if (a->edge_id != b->edge_id)
+    return a->edge_id < b->edge_id ? -1 : 1;
+  return a->counter < b->counter ? -1 : a->counter > b->counter;
+}
+
+/* [9] Whether the function's counts can come from a spanning tree: no EH edges, and no
+   abnormal edges but those of computed gotos (an interpreter's dispatch), which go into
+   the tree or are counted where they land.  setjmp and nonlocal gotos are left out. */
+static bool
+flow_tree_ok_p (void)
+{
+  if (!cprof_opts.spanning_tree || !current_loops || cfun->calls_setjmp
+      || cfun->has_nonlocal_label)
+    return false;
+  basic_block bb;
+  FOR_ALL_BB_FN (bb, cfun)
+    {
+      edge e;
+      edge_iterator ei;
+      FOR_EACH_EDGE (e, ei, bb->succs)
+	{
+	  if (e->flags & EDGE_EH)
+	    return false;
+	  if (!(e->flags & EDGE_ABNORMAL))
+	    continue;
+	  ggoto *go = safe_dyn_cast<ggoto *> (last_stmt (bb));
+	  if (!go || TREE_CODE (gimple_goto_dest (go)) == LABEL_DECL)
+	    return false;
+	}
+    }
+  return true;
+}
+
+/* [9] Turns the collected counting sites into targets on the flow graph, counts the edges
+   outside its spanning tree instead and writes the G record.  Sets *ENTRY_SITE to the
+   counter for ENTRY's edge (apply_entry), NO_COUNTER when that edge is in the tree.
+   Returns false, changing nothing, when some edge that cannot be counted is not in the
+   tree (then the sites stay as collected). */
+static bool
+place_tree_counters (fn_ctx *fn, unsigned entry_counter, unsigned *entry_site)
+{
+  hash_set<gimple *> stmt_targets;
+  for (unsigned i = 0; i < fn->stmts.length (); i++)
+    if (fn->stmts[i].action == ACT_COUNT)
+      stmt_targets.add (fn->stmts[i].stmt);
+  flow_graph g;
+  build_flow_graph (&g, &stmt_targets);
+
+  /* What each counting site counts becomes a target on an edge. */
+  for (unsigned i = 0; i < fn->edges.length (); i++)
+    if (fn->edges[i].action == ACT_COUNT)
+      flow_target_add (&g, *g.edge_of_cfg.get (fn->edges[i].e), fn->edges[i].counter);
+  for (unsigned i = 0; i < fn->stmts.length (); i++)
+    {
+      stmt_site *site = &fn->stmts[i];
+      if (site->action != ACT_COUNT)
+	continue;
+      /* The count of the segment the statement is in: what flows into it. */
+      unsigned v = *g.vertex_of.get (site->stmt);
+      if (g.segment_entry[v] != NO_COUNTER)
+	flow_target_add (&g, g.segment_entry[v], site->counter);
+      else
+	{
+	  edge e;
+	  edge_iterator ei;
+	  FOR_EACH_EDGE (e, ei, gimple_bb (site->stmt)->preds)
+	    flow_target_add (&g, *g.edge_of_cfg.get (e), site->counter);
+	}
+    }
+  edge entry_edge = single_succ_edge (ENTRY_BLOCK_PTR_FOR_FN (cfun));
+  unsigned entry_id = *g.edge_of_cfg.get (entry_edge);
+  flow_target_add (&g, entry_id, entry_counter);
+
+  /* The return path of a tail call, not cut, takes what a frame left from inside that call
+     leaves unbalanced: a wanted count on it would be off (never seen: count directly). */
+  for (unsigned i = 0; i < g.targets.length (); i++)
+    if (g.edges[g.targets[i].edge_id].absorber)
+      return false;
+
+  /* A switch's edges are counted already, by its labels' counters ([6]): they stay out of
+     the tree and cost nothing more. */
+  auto_vec<flow_target> label_of_edge; /* (flow edge, label number in its function) */
+  unsigned nlabels = 0;
+  for (unsigned i = 0; i < fn->switches.length (); i++)
+    {
+      gswitch *sw = fn->switches[i];
+      for (unsigned k = 0; k < gimple_switch_num_labels (sw); k++)
+	{
+	  basic_block target = label_to_block (cfun, CASE_LABEL (gimple_switch_label (sw, k)));
+	  edge e = find_edge (gimple_bb (sw), target);
+	  if (!e)
+	    return false;
+	  unsigned id = *g.edge_of_cfg.get (e);
+	  g.edges[id].by_switch = true;
+	  flow_target pair = { id, nlabels++ };
+	  label_of_edge.safe_push (pair);
+	}
+    }
+  for (unsigned i = 0; i < fn->switches.length (); i++)
+    {
+      edge e;
+      edge_iterator ei;
+      FOR_EACH_EDGE (e, ei, gimple_bb (fn->switches[i])->succs)
+	if (!g.edges[*g.edge_of_cfg.get (e)].by_switch)
+	  return false; /* an edge no label names: never seen */
+    }
+
+  /* Kruskal, keeping every uncounted wanted edge a bridge of the uncounted edges: then the
+     runtime, merging the ends of the uncounted edges without targets into groups, finds
+     the wanted ones as a forest between groups.  GROUP: the groups so far; COMPONENT: what
+     the uncounted edges connect.  An edge without a target joins two groups at no cost when
+     they are in different components, or lies within a group; one between two groups of a
+     component would close a cycle through a wanted edge, and is counted.  A wanted edge
+     stays uncounted when it joins two components. */
+  unsigned ne = g.edges.length ();
+  for (unsigned i = 0; i < g.targets.length (); i++)
+    g.edges[g.targets[i].edge_id].wanted = true;
+  auto_vec<unsigned> group, component;
+  group.safe_grow (g.nvertices);
+  component.safe_grow (g.nvertices);
+  for (unsigned v = 0; v < g.nvertices; v++)
+    group[v] = component[v] = v;
+  auto_vec<unsigned> order;
+  for (unsigned i = 0; i < ne; i++)
+    if (!g.edges[i].by_switch)
+      order.safe_push (i);
+  order.sort (flow_edge_order, &g);
+  auto_vec<unsigned> counted;
+  for (unsigned i = 0; i < order.length (); i++)
+    {
+      flow_edge *fe = &g.edges[order[i]];
+      unsigned ga = tree_root (group.address (), fe->src);
+      unsigned gb = tree_root (group.address (), fe->dst);
+      unsigned ca = tree_root (component.address (), fe->src);
+      unsigned cb = tree_root (component.address (), fe->dst);
+      if (!fe->wanted && ga == gb)
+	continue;
+      if (ca != cb)
+	{
+	  component[ca] = cb;
+	  if (!fe->wanted)
+	    group[ga] = gb;
+	  continue;
+	}
+      if (fe->fake || fe->absorber)
+	return false; /* an edge that cannot be counted closes a cycle: never seen */
+      counted.safe_push (order[i]);
+    }
+
+  /* The sites that counted directly go; the edges off the tree get theirs. */
+  unsigned kept = 0;
+  for (unsigned i = 0; i < fn->edges.length (); i++)
+    if (fn->edges[i].action != ACT_COUNT)
+      fn->edges[kept++] = fn->edges[i];
+  fn->edges.truncate (kept);
+  kept = 0;
+  for (unsigned i = 0; i < fn->stmts.length (); i++)
+    if (fn->stmts[i].action != ACT_COUNT)
+      fn->stmts[kept++] = fn->stmts[i];
+  fn->stmts.truncate (kept);
+  /* The labels' counters, in label order (apply_switch takes them from there). */
+  unsigned first_label_counter = cprof_mod.num_counters;
+  for (unsigned i = 0, k = 0; i < fn->switches.length (); i++)
+    {
+      fn->switch_first_counter.safe_push (first_label_counter + k);
+      k += gimple_switch_num_labels (fn->switches[i]);
+    }
+  for (unsigned k = 0; k < nlabels; k++)
+    {
+      cprof_module_new_counter ();
+      label_of_edge[k].counter += first_label_counter;
+    }
+  label_of_edge.qsort (flow_target_order);
+  *entry_site = NO_COUNTER;
+  for (unsigned i = 0; i < counted.length (); i++)
+    {
+      flow_edge *fe = &g.edges[counted[i]];
+      fe->counter = cprof_module_new_counter ();
+      if (fe->after_call)
+	add_stmt_site (fn, fe->after_call, true, ACT_COUNT, fe->counter);
+      else if (fe->at_dest)
+	add_stmt_site (fn, fe->at_dest, false, ACT_COUNT, fe->counter);
+      else if (fe->ret)
+	add_stmt_site (fn, fe->ret, false, ACT_COUNT, fe->counter);
+      else if (counted[i] == entry_id)
+	*entry_site = fe->counter;
+      else
+	add_edge_site (fn, fe->cfg, ACT_COUNT, fe->counter);
+      cprof_stats.tree_counters++;
+    }
+
+  /* G <fn> <vertices> <edges>, then per edge: <src> <dst> <counter or -> <targets or -> */
+  g.targets.qsort (flow_target_order);
+  struct cprof_text *t = &cprof_mod.meta;
+  cprof_text_printf (t, "G\t%u\t%u\t%u", fn->idx, g.nvertices, ne);
+  unsigned next_target = 0, next_label = 0;
+  for (unsigned i = 0; i < ne; i++)
+    {
+      flow_edge *fe = &g.edges[i];
+      cprof_text_printf (t, "\t%u\t%u\t", fe->src, fe->dst);
+      if (fe->by_switch)
+	{
+	  /* The sum of the counters of the labels that go there. */
+	  bool first = true;
+	  for (; next_label < label_of_edge.length () && label_of_edge[next_label].edge_id == i;
+	       next_label++)
+	    {
+	      cprof_text_printf (t, first ? "%u" : "+%u", label_of_edge[next_label].counter);
+	      first = false;
+	    }
+	  cprof_text_printf (t, "\t");
+	}
+      else if (fe->counter == NO_COUNTER)
+	cprof_text_printf (t, "-\t");
+      else
+	cprof_text_printf (t, "%u\t", fe->counter);
+      bool any = false;
+      for (; next_target < g.targets.length () && g.targets[next_target].edge_id == i;
+	   next_target++)
+	{
+	  cprof_text_printf (t, any ? ",%u" : "%u", g.targets[next_target].counter);
+	  any = true;
+	}
+      if (!any)
+	cprof_text_printf (t, "-");
+    }
+  cprof_text_printf (t, "\n");
+  cprof_stats.tree++;
+  return true;
+}
+
 /* ---- applying (CFG changes) ---- */
 
 static void
-apply_switch (fn_ctx *fn, gswitch *sw)
+apply_switch (fn_ctx *fn, gswitch *sw, unsigned first_counter)
 {
   basic_block bb = gimple_bb (sw);
   unsigned n = gimple_switch_num_labels (sw);
@@ -604,7 +1180,10 @@ apply_switch (fn_ctx *fn, gswitch *sw)
       make_edge (bb, case_bb, 0);
       make_single_succ_edge (case_bb, target, EDGE_FALLTHRU);
 
-      unsigned counter = cprof_module_new_counter ();
+      /* In a function counted on a spanning tree [9], the labels' counters were handed out
+	 already: they are the counts of the switch's edges too. */
+      unsigned counter
+	= first_counter != NO_COUNTER ? first_counter + i : cprof_module_new_counter ();
       gimple_seq seq = NULL;
       build_increment_seq (&seq, counter, gimple_location (sw));
       append_seq (make_guard (fn, case_bb), seq);
@@ -735,12 +1314,16 @@ apply_stmts (fn_ctx *fn)
 	     && fn->stmts[j].stmt == first->stmt && fn->stmts[j].after == first->after; j++)
 	{
 	  stmt_site *site = &fn->stmts[j];
-	  if (site->action == ACT_COUNT && !site->after && fn->dual)
+	  if (site->action == ACT_COUNT && fn->dual)
 	    {
+	      /* After: a call returned ([9]); in the same block, which it does not end. */
 	      gimple_seq seq = NULL;
 	      build_increment_seq (&seq, site->counter, loc);
 	      gimple_stmt_iterator gsi = gsi_for_stmt (site->stmt);
-	      gsi_insert_seq_before (&gsi, seq, GSI_SAME_STMT);
+	      if (site->after)
+		gsi_insert_seq_after (&gsi, seq, GSI_SAME_STMT);
+	      else
+		gsi_insert_seq_before (&gsi, seq, GSI_SAME_STMT);
 	    }
 	  else
 	    build_action_seq (site->action == ACT_EXIT_HOOK ? &exit_hook : &guarded, fn,
@@ -789,7 +1372,8 @@ apply_entry (fn_ctx *fn, unsigned entry_counter, basic_block plain_first)
   gsi_insert_after (&gsi, load, GSI_NEW_STMT);
 
   gimple_seq seq = NULL;
-  build_increment_seq (&seq, entry_counter, fn->loc);
+  if (entry_counter != NO_COUNTER) /* [9] ENTRY's edge may be in the spanning tree */
+    build_increment_seq (&seq, entry_counter, fn->loc);
   if (!fn->dual)
     {
       basic_block sites = make_guard (fn, bb);
@@ -1093,6 +1677,7 @@ instrument_function (cgraph_node *node)
   fn.edges = vNULL;
   fn.stmts = vNULL;
   fn.switches = vNULL;
+  fn.switch_first_counter = vNULL;
   hash_map<edge, unsigned> counter_of_edge;
   fn.counter_of_edge = &counter_of_edge;
 
@@ -1147,6 +1732,11 @@ instrument_function (cgraph_node *node)
 	collect_switch (&fn, as_a<gswitch *> (last));
     }
 
+  /* [9] ...count fewer edges, from which the runtime computes the rest... */
+  unsigned entry_site = entry_counter;
+  if (flow_tree_ok_p ())
+    place_tree_counters (&fn, entry_counter, &entry_site);
+
   /* [0] ...keep a plain copy of the body for when profiling is off... */
   basic_block plain_first = NULL;
   fn.dual = cprof_opts.dual_body && dual_body_ok_p ();
@@ -1160,13 +1750,15 @@ instrument_function (cgraph_node *node)
      entry block last. */
   apply_edges (&fn);
   for (unsigned i = 0; i < fn.switches.length (); i++)
-    apply_switch (&fn, fn.switches[i]);
+    apply_switch (&fn, fn.switches[i],
+		  i < fn.switch_first_counter.length () ? fn.switch_first_counter[i] : NO_COUNTER);
   apply_stmts (&fn);
-  apply_entry (&fn, entry_counter, plain_first);
+  apply_entry (&fn, entry_site, plain_first);
 
   fn.edges.release ();
   fn.stmts.release ();
   fn.switches.release ();
+  fn.switch_first_counter.release ();
 
   free_dominance_info (CDI_DOMINATORS);
   free_dominance_info (CDI_POST_DOMINATORS);

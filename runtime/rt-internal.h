@@ -147,6 +147,21 @@ struct rt_meta_call {
   const char *file;
 };
 
+/* A function counted on a spanning tree (record G): edges with counters were counted, the
+   others with targets follow from flow conservation; each edge's count adds into its
+   targets. */
+struct rt_meta_flow_edge {
+  uint32_t src, dst;
+  uint32_t first_counter, ncounters; /* counted: the sum of these; none when in the tree */
+  uint32_t first_target, ntargets;
+};
+
+struct rt_meta_graph {
+  uint32_t fn, nvertices, nedges;
+  struct rt_meta_flow_edge *edges;
+  uint32_t *refs; /* counter indexes, by first_counter and first_target */
+};
+
 struct rt_meta {
   char *buf;
   const char *source, *directory;
@@ -156,13 +171,18 @@ struct rt_meta {
   struct rt_meta_branch *branches;
   struct rt_meta_switch *switches;
   struct rt_meta_call *calls;
-  size_t nloops, nbranches, nswitches, ncalls;
+  struct rt_meta_graph *graphs;
+  size_t nloops, nbranches, nswitches, ncalls, ngraphs;
 };
 
 /* Counter indexes >= num_counters are stored as RT_NONE. Returns 0 or -1 (out of memory). */
 int rt_meta_parse(const char *text, uint32_t num_counters, uint32_t num_functions,
                   struct rt_meta *out);
 void rt_meta_free(struct rt_meta *meta);
+/* Fills the logical counters of COUNTERS (a module's totals) from its G records.  Returns
+   the number of graphs that could not be solved (their targets stay as they were), or -1
+   when memory ran out. */
+int rt_meta_solve(const struct rt_meta *meta, uint64_t *counters, uint32_t num_counters);
 
 /* ---- rt-malloc.c: heap statistics ------------------------------------------------------- */
 

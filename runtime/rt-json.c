@@ -759,6 +759,19 @@ char *rt_json_render(const struct rt_snapshot *s) {
       j.oom = 1;
       break;
     }
+    /* The snapshot's own copy of the totals: the counts of functions counted on a spanning
+       tree are computed into it once, before anything reads them. */
+    int unsolved = rt_meta_solve(&j.meta[parsed], s->counters[parsed], m->num_counters);
+    if (unsolved < 0) {
+      j.oom = 1;
+      parsed++;
+      break;
+    }
+    /* Only bad metadata does not solve: said once, as a test would want to know. */
+    static int unsolved_said;
+    if (unsolved > 0 && !__atomic_exchange_n(&unsolved_said, 1, __ATOMIC_RELAXED))
+      rt_warn("%s: %d function(s) counted on a spanning tree could not be solved: their counts "
+              "read 0", j.meta[parsed].source, unsolved);
   }
   char *text = NULL;
   cJSON *root = j.oom ? NULL : json_check(&j, cJSON_CreateObject());

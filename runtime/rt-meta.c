@@ -1,19 +1,24 @@
 /* rt-meta.c: parser for the plugin's metadata text (doc/ABI.md), tolerant of bad input. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rt-internal.h"
 
 #define META_MAX_FIELDS 4096
+#define META_GRAPH_FIELDS 5 /* G fn nvertices nedges <the edges, split by meta_graph> */
 
+/* A decimal number up to UINT32_MAX and nothing else (leading zeros allowed).  Written out
+   rather than strtoull: a profile of SQLite parses about a million of them at exit. */
 static int meta_u32(const char *s, uint32_t *out) {
   if (!s || *s < '0' || *s > '9')
     return -1;
-  char *end;
-  errno = 0;
-  unsigned long long v = strtoull(s, &end, 10);
-  if (errno || *end || v > UINT32_MAX)
+  uint64_t v = 0;
+  for (; *s >= '0' && *s <= '9'; s++) {
+    v = v * 10 + (uint64_t)(*s - '0');
+    if (v > UINT32_MAX)
+      return -1;
+  }
+  if (*s)
     return -1;
   *out = (uint32_t)v;
   return 0;
@@ -41,6 +46,91 @@ static int meta_grow(void **arr, size_t n, size_t elem) {
 }
 
 #define META_PUSH(arr, n) (meta_grow((void **)&(arr), (n), sizeof *(arr)) ? NULL : &(arr)[(n)++])
+
+/* The next TAB-separated field of *rest (NUL-terminated in place), or NULL at the end. */
+static char *meta_next_field(char **rest) {
+  char *s = *rest;
+  if (!s)
+    return NULL;
+  char *tab = strchr(s, '\t');
+  if (tab) {
+    *tab = '\0';
+    *rest = tab + 1;
+  } else {
+    *rest = NULL;
+  }
+  return s;
+}
+
+/* Appends the counters of LIST ("-", or numbers separated by SEP) to g->refs; 0, or 1 for
+   bad input, -1 when memory ran out. */
+static int meta_refs(struct rt_meta_graph *g, size_t *n, size_t *cap, char *list, char sep,
+                     uint32_t nc, uint32_t *count) {
+  *count = 0;
+  if (strcmp(list, "-") == 0)
+    return 0;
+  for (char *t = list;;) {
+    char *end = strchr(t, sep);
+    if (end)
+      *end = '\0';
+    uint32_t k;
+    if (meta_u32(t, &k) || k >= nc || *n >= UINT32_MAX)
+      return 1;
+    if (*n == *cap) {
+      size_t c = *cap ? *cap * 2 : 16;
+      uint32_t *p = realloc(g->refs, c * sizeof *p);
+      if (!p)
+        return -1;
+      g->refs = p;
+      *cap = c;
+    }
+    g->refs[(*n)++] = k;
+    (*count)++;
+    if (!end)
+      return 0;
+    t = end + 1;
+  }
+}
+
+/* G <fn> <nvertices> <nedges> then per edge <src> <dst> <counters or -> <targets or ->
+   (counters separated by '+', targets by ','): a bad record is dropped as a whole (its
+   targets then stay 0). */
+static int meta_graph(struct rt_meta *m, uint32_t fn, char **f, size_t nf, uint32_t nc) {
+  struct rt_meta_graph g = {fn, 0, 0, NULL, NULL};
+  char *rest = nf > 4 ? f[4] : NULL;
+  size_t room = rest ? strlen(rest) : 0;
+  if (meta_u32(f[2], &g.nvertices) || meta_u32(f[3], &g.nedges) || g.nvertices < 2 ||
+      g.nedges > room / 8 + 1 || g.nvertices > 2 * (uint64_t)g.nedges + 2)
+    return 0; /* the sizes bound the allocations: an edge takes at least 8 characters */
+  g.edges = calloc(g.nedges ? g.nedges : 1, sizeof *g.edges);
+  size_t cap = 0, n = 0;
+  if (!g.edges)
+    return -1;
+  int bad = 0;
+  for (uint32_t i = 0; i < g.nedges && !bad; i++) {
+    struct rt_meta_flow_edge *e = &g.edges[i];
+    char *src = meta_next_field(&rest), *dst = meta_next_field(&rest);
+    char *ctr = meta_next_field(&rest), *tgt = meta_next_field(&rest);
+    if (!tgt || meta_u32(src, &e->src) || meta_u32(dst, &e->dst) || e->src >= g.nvertices ||
+        e->dst >= g.nvertices) {
+      bad = 1;
+      break;
+    }
+    e->first_counter = (uint32_t)n;
+    bad = meta_refs(&g, &n, &cap, ctr, '+', nc, &e->ncounters);
+    e->first_target = (uint32_t)n;
+    if (!bad)
+      bad = meta_refs(&g, &n, &cap, tgt, ',', nc, &e->ntargets);
+  }
+  struct rt_meta_graph *r = bad || rest ? NULL : META_PUSH(m->graphs, m->ngraphs);
+  if (!r) {
+    free(g.refs);
+    free(g.edges);
+    return bad < 0 || (!bad && !rest) ? -1 : 0;
+  }
+  *r = g;
+  return 0;
+}
 
 static int meta_record(struct rt_meta *m, char **f, size_t nf, uint32_t nc) {
   int ok = 1;
@@ -94,6 +184,8 @@ static int meta_record(struct rt_meta *m, char **f, size_t nf, uint32_t nc) {
       return ok ? -1 : 0;
     }
     *r = v;
+  } else if (strcmp(f[0], "G") == 0 && nf >= 4) {
+    return meta_graph(m, fn, f, nf, nc);
   } else if (strcmp(f[0], "C") == 0 && nf >= 8) {
     struct rt_meta_call v = {fn, meta_counter(f[2], nc, &ok), 0, 0, f[3], strchr(f[4], 's') != NULL,
                              f[5]};
@@ -125,8 +217,13 @@ int rt_meta_parse(const char *text, uint32_t num_counters, uint32_t num_function
   char *save = NULL;
   for (char *line = strtok_r(out->buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
     size_t nf = 0;
-    for (char *p = line; nf < META_MAX_FIELDS;) {
+    /* A G record has 4 fields per edge, more than any other record: its edges are split
+       by meta_graph, not here. */
+    size_t max_fields = line[0] == 'G' && line[1] == '\t' ? META_GRAPH_FIELDS : META_MAX_FIELDS;
+    for (char *p = line; nf < max_fields;) {
       f[nf++] = p;
+      if (nf == max_fields && max_fields == META_GRAPH_FIELDS)
+        break;
       p = strchr(p, '\t');
       if (!p)
         break;
@@ -157,7 +254,176 @@ void rt_meta_free(struct rt_meta *m) {
   free(m->loops);
   free(m->branches);
   free(m->calls);
+  for (size_t i = 0; i < m->ngraphs; i++) {
+    free(m->graphs[i].edges);
+    free(m->graphs[i].refs);
+  }
+  free(m->graphs);
   free(m->fns);
   free(m->buf);
   memset(m, 0, sizeof *m);
+}
+
+/* ---- counts from a spanning tree (record G) ----------------------------------------------
+
+   Edges with neither a counter nor a target are not needed: their endpoints are merged into
+   groups (union-find).  Between groups the uncounted edges with targets form a forest, and
+   a group with a single unknown edge gives that edge by conservation (inflow = outflow of
+   the group, counted edges inside it cancel).  Peeling such groups solves the forest in
+   linear time, leaves first.  The arithmetic is modulo 2^64 (signed, never clamped on the
+   way): a frame that never reached EXIT (longjmp, exit) or that was alive when the counters
+   were reset sits at a call whose fake edge to EXIT merges it into EXIT's group, where the
+   imbalance cancels, so that every wanted edge is exact. */
+
+static uint32_t flow_group(uint32_t *parent, uint32_t v) {
+  while (parent[v] != v)
+    v = parent[v] = parent[parent[v]];
+  return v;
+}
+
+/* The count of every edge of G with targets into VALUE; 0, or -1 when G does not solve. */
+static int flow_solve(const struct rt_meta_graph *g, const uint64_t *counters, uint64_t *value,
+                      uint32_t *unknown, uint64_t *balance, uint32_t *adj_start, uint32_t *adj,
+                      uint32_t *queue, uint32_t *parent) {
+  uint32_t nv = g->nvertices, ne = g->nedges;
+  for (uint32_t v = 0; v < nv; v++)
+    parent[v] = v;
+  for (uint32_t i = 0; i < ne; i++) {
+    const struct rt_meta_flow_edge *e = &g->edges[i];
+    if (!e->ncounters && !e->ntargets)
+      parent[flow_group(parent, e->src)] = flow_group(parent, e->dst);
+  }
+  memset(unknown, 0, nv * sizeof *unknown);
+  memset(balance, 0, nv * sizeof *balance); /* inflow - outflow of the known edges, by group */
+  memset(adj_start, 0, (nv + 1) * sizeof *adj_start);
+  uint32_t left = 0;
+  for (uint32_t i = 0; i < ne; i++) {
+    const struct rt_meta_flow_edge *e = &g->edges[i];
+    uint32_t src = flow_group(parent, e->src), dst = flow_group(parent, e->dst);
+    if (e->ncounters) {
+      value[i] = 0;
+      for (uint32_t k = 0; k < e->ncounters; k++)
+        value[i] += counters[g->refs[e->first_counter + k]];
+      balance[dst] += value[i];
+      balance[src] -= value[i];
+    } else if (e->ntargets) {
+      if (src == dst)
+        return -1; /* on a cycle of unknown edges: bad input */
+      unknown[src]++;
+      unknown[dst]++;
+      adj_start[src + 1]++;
+      adj_start[dst + 1]++;
+      left++;
+    }
+  }
+  for (uint32_t v = 0; v < nv; v++)
+    adj_start[v + 1] += adj_start[v];
+  uint32_t *fill = queue; /* borrowed: filled before the queue is used */
+  memcpy(fill, adj_start, nv * sizeof *fill);
+  for (uint32_t i = 0; i < ne; i++)
+    if (!g->edges[i].ncounters && g->edges[i].ntargets) {
+      adj[fill[flow_group(parent, g->edges[i].src)]++] = i;
+      adj[fill[flow_group(parent, g->edges[i].dst)]++] = i;
+    }
+  uint32_t head = 0, tail = 0;
+  for (uint32_t v = 0; v < nv; v++)
+    if (unknown[v] == 1)
+      queue[tail++] = v;
+  uint8_t *solved = (uint8_t *)(adj + 2 * (size_t)ne); /* room left by the caller */
+  memset(solved, 0, ne);
+  while (head < tail) {
+    uint32_t v = queue[head++];
+    if (unknown[v] != 1)
+      continue;
+    uint32_t id = RT_NONE;
+    for (uint32_t k = adj_start[v]; k < adj_start[v + 1]; k++)
+      if (!solved[adj[k]]) {
+        id = adj[k];
+        break;
+      }
+    if (id == RT_NONE)
+      return -1;
+    const struct rt_meta_flow_edge *e = &g->edges[id];
+    uint32_t src = flow_group(parent, e->src), dst = flow_group(parent, e->dst);
+    uint64_t x = dst == v ? (uint64_t)0 - balance[v] : balance[v];
+    value[id] = x;
+    solved[id] = 1;
+    left--;
+    balance[dst] += x;
+    balance[src] -= x;
+    unknown[src]--;
+    unknown[dst]--;
+    uint32_t other = dst == v ? src : dst;
+    if (unknown[other] == 1)
+      queue[tail++] = other;
+  }
+  return left == 0 ? 0 : -1;
+}
+
+int rt_meta_solve(const struct rt_meta *m, uint64_t *counters, uint32_t num_counters) {
+  uint32_t maxv = 0, maxe = 0;
+  size_t total = 0;
+  for (size_t i = 0; i < m->ngraphs; i++) {
+    const struct rt_meta_graph *g = &m->graphs[i];
+    maxv = g->nvertices > maxv ? g->nvertices : maxv;
+    maxe = g->nedges > maxe ? g->nedges : maxe;
+    total += g->nedges;
+  }
+  if (m->ngraphs == 0)
+    return 0;
+  /* Every graph is solved before any target is written: a target that bad input names
+     as another graph's counted edge must not change that graph's solution. */
+  uint64_t *values = malloc((total ? total : 1) * sizeof *values);
+  uint8_t *ok = malloc(m->ngraphs);
+  uint32_t *unknown = malloc(((size_t)maxv + 1) * sizeof *unknown);
+  uint64_t *balance = malloc(((size_t)maxv + 1) * sizeof *balance);
+  uint32_t *adj_start = malloc(((size_t)maxv + 2) * sizeof *adj_start);
+  uint32_t *queue = malloc(((size_t)maxv + 1) * sizeof *queue);
+  uint32_t *parent = malloc(((size_t)maxv + 1) * sizeof *parent);
+  uint32_t *adj = malloc(2 * ((size_t)maxe + 1) * sizeof *adj + (size_t)maxe + 1);
+  int failed = 0;
+  if (!values || !ok || !unknown || !balance || !adj_start || !queue || !parent || !adj) {
+    failed = -1;
+  } else {
+    size_t at = 0;
+    for (size_t i = 0; i < m->ngraphs; i++) {
+      ok[i] = flow_solve(&m->graphs[i], counters, values + at, unknown, balance, adj_start, adj,
+                         queue, parent) == 0;
+      at += m->graphs[i].nedges;
+    }
+    at = 0;
+    for (size_t i = 0; i < m->ngraphs; i++) {
+      const struct rt_meta_graph *g = &m->graphs[i];
+      if (!ok[i]) {
+        failed++;
+        at += g->nedges;
+        continue;
+      }
+      for (uint32_t k = 0; k < g->nedges; k++) {
+        const struct rt_meta_flow_edge *e = &g->edges[k];
+        for (uint32_t t = 0; t < e->ntargets; t++)
+          counters[g->refs[e->first_target + t]] += values[at + k];
+      }
+      /* A count below zero (a reset in the middle of a frame) reads as 0. */
+      for (uint32_t k = 0; k < g->nedges; k++) {
+        const struct rt_meta_flow_edge *e = &g->edges[k];
+        for (uint32_t t = 0; t < e->ntargets; t++) {
+          uint32_t c = g->refs[e->first_target + t];
+          if ((int64_t)counters[c] < 0)
+            counters[c] = 0;
+        }
+      }
+      at += g->nedges;
+    }
+  }
+  (void)num_counters; /* every index was checked against it by the parser */
+  free(values);
+  free(ok);
+  free(unknown);
+  free(balance);
+  free(adj_start);
+  free(queue);
+  free(parent);
+  free(adj);
+  return failed;
 }

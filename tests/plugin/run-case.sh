@@ -87,6 +87,7 @@ rc_on=$(run "$work/prog" "$work/on.out" CPROF=1 CPROF_OUTPUT="$work/profile.json
 cmp -s "$work/plain.out" "$work/off.out" || fail "CPROF unset: output differs from the plain build"
 cmp -s "$work/plain.out" "$work/on.out" || fail "CPROF=1: output differs from the plain build"
 [ ! -s "$work/off.out.err" ] || { cat "$work/off.out.err" >&2; fail "CPROF unset: the runtime printed something"; }
+! grep -q "could not be solved" "$work/on.out.err" || { cat "$work/on.out.err" >&2; fail "a spanning tree did not solve"; }
 
 [ -f "$work/profile.json" ] || fail "CPROF=1 wrote no profile"
 ls "$work" | grep -q '^profile.json.tmp' && fail "a temporary profile was left behind"

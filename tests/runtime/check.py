@@ -314,6 +314,17 @@ def check_meta(p, args):
     eq(edge(p, main, main)["calls"], 7, "C record")
 
 
+def check_flow(p, args):
+    main, reset_fn, unsolved = fn(p, "main"), fn(p, "reset_fn"), fn(p, "unsolved")
+    eq(main["calls"], 1, "entry from ENTRY's counted edge")
+    eq(len(p["loops"]), 1, "loops")
+    eq((p["loops"][0]["iterations"], p["loops"][0]["entries"]), (9, 1), "loop from the tree")
+    eq((p["branches"][0]["taken"], p["branches"][0]["not_taken"]), (9, 1), "branch from the tree")
+    eq(reset_fn["calls"], 0, "entry before the reset")
+    eq(edge(p, reset_fn, main)["calls"], 1, "call site after the reset, the fake edge at -1")
+    eq(unsolved["calls"], 0, "unsolvable or malformed graphs leave their targets at 0")
+
+
 def check_catch(p, args):
     f = {n: fn(p, n) for n in "abce"}
     for n in "ae":

@@ -134,6 +134,13 @@ meta)
   grep -qx "cprof: module ignored (ABI version mismatch; abi 3)" err || fail "warning text"
   $check meta p.json || fail "profile"
   ;;
+flow)
+  CPROF=1 CPROF_OUTPUT=p.json run 0 "$bin/t-flow"
+  [ "$(lines err)" = 1 ] || fail "expected one warning line (the unsolvable graph)"
+  grep -qx "cprof: t-flow.c: 1 function(s) counted on a spanning tree could not be solved: their counts read 0" err ||
+    fail "warning text"
+  $check flow p.json || fail "profile"
+  ;;
 malloc-exact | malloc-threads)
   mode=${scenario#malloc-}
   CPROF=1 CPROF_OUTPUT=p.json run 0 "$bin/t-malloc" "$mode"
