@@ -1338,12 +1338,13 @@ apply_stmts (fn_ctx *fn)
     }
 }
 
-/* [8] In the block JOIN that every instrumented activation passes once, after the entry
-   counter:  u = __cprof_untimed[fn]; hooked = u == 0; if (hooked) __cprof_enter (...);
+/* [8] In SITES, which only instrumented activations run, after the entry counter:
+   u = __cprof_untimed[fn]; hooked = u == 0;  and in JOIN, which every activation passes once
+   after SITES:  if (hooked) __cprof_enter (...);  (a single body's "hooked" starts at 0).
    The runtime sets __cprof_untimed[fn] once the function's calls proved too short to time;
    "hooked" keeps each activation's exit hooks matched with its entry hook. */
 static void
-apply_timed_entry (fn_ctx *fn, basic_block join)
+apply_timed_entry (fn_ctx *fn, basic_block sites, basic_block join)
 {
   tree untimed = create_tmp_var (unsigned_char_type_node, "cprof_on");
   gimple *load = gimple_build_assign (untimed, cprof_module_untimed_ref (fn->idx));
@@ -1354,7 +1355,7 @@ apply_timed_entry (fn_ctx *fn, basic_block join)
   gimple_seq seq = NULL;
   gimple_seq_add_stmt (&seq, load);
   gimple_seq_add_stmt (&seq, test);
-  append_seq (join, seq);
+  append_seq (sites, seq);
   seq = NULL;
   build_hook_seq (&seq, fn, cprof_mod.enter_fn, fn->loc);
   append_seq (make_flag_guard (join, fn->hooked), seq);
@@ -1385,7 +1386,7 @@ apply_entry (fn_ctx *fn, unsigned entry_counter, basic_block plain_first)
 	  gimple *init = gimple_build_assign (fn->hooked, boolean_false_node);
 	  gsi = gsi_for_stmt (load);
 	  gsi_insert_after (&gsi, init, GSI_NEW_STMT);
-	  apply_timed_entry (fn, split_block_after_labels (single_succ (sites))->src);
+	  apply_timed_entry (fn, sites, split_block_after_labels (single_succ (sites))->src);
 	}
       return;
     }
@@ -1393,7 +1394,7 @@ apply_entry (fn_ctx *fn, unsigned entry_counter, basic_block plain_first)
   basic_block sites = split_edge (single_succ_edge (bb));
   append_seq (sites, seq);
   if (fn->timed)
-    apply_timed_entry (fn, sites);
+    apply_timed_entry (fn, sites, sites);
   gcond *cond = gimple_build_cond (NE_EXPR, fn->on, integer_zero_node, NULL_TREE, NULL_TREE);
   gimple_set_location (cond, fn->loc);
   gsi = gsi_last_bb (bb);

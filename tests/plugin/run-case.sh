@@ -76,8 +76,22 @@ run () { # run BINARY OUTFILE [env...]: prints the exit status
   echo $rc
 }
 
+# With profiling off no hook may run: a preloaded stub makes any call of one fatal.
+cat >"$work/no-hooks.c" <<'EOF'
+#include <stdio.h>
+#include <stdlib.h>
+static void hook_ran (const char *hook)
+{
+  fprintf (stderr, "%s called with profiling off\n", hook);
+  abort ();
+}
+void __cprof_enter (void *m, unsigned long token) { (void) m; (void) token; hook_ran ("__cprof_enter"); }
+void __cprof_exit (void *m, unsigned long token) { (void) m; (void) token; hook_ran ("__cprof_exit"); }
+EOF
+gcc -shared -fPIC -o "$work/no-hooks.so" "$work/no-hooks.c" || fail "cannot build the no-hooks stub"
+
 rc_plain=$(run "$work/plain" "$work/plain.out" CPROF=1)
-rc_off=$(run "$work/prog" "$work/off.out" -u CPROF)
+rc_off=$(run "$work/prog" "$work/off.out" -u CPROF LD_PRELOAD="$work/no-hooks.so")
 # shellcheck disable=SC2046
 rc_on=$(run "$work/prog" "$work/on.out" CPROF=1 CPROF_OUTPUT="$work/profile.json" $(directive env))
 
