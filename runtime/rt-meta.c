@@ -7,13 +7,16 @@
 
 #define META_MAX_FIELDS 4096
 
+/* Digits only, at most UINT32_MAX (what strtoull with a full-string check accepted), without
+ * strtoull's locale and errno work: the metadata of a large program has millions of fields. */
 static int meta_u32(const char *s, uint32_t *out) {
   if (!s || *s < '0' || *s > '9')
     return -1;
-  char *end;
-  errno = 0;
-  unsigned long long v = strtoull(s, &end, 10);
-  if (errno || *end || v > UINT32_MAX)
+  uint64_t v = 0;
+  for (; *s >= '0' && *s <= '9'; s++)
+    if ((v = v * 10 + (uint64_t)(*s - '0')) > UINT32_MAX)
+      return -1;
+  if (*s)
     return -1;
   *out = (uint32_t)v;
   return 0;
