@@ -95,10 +95,9 @@ static char *json_digits(char *p, uint64_t v) {
  * printed and spliced in document order (json_flush). Strings that need escaping are printed by
  * cJSON itself (a stack item into the reserved space), so the escaping is cJSON's byte for byte. */
 
-/* Room for n more bytes; on failure, marks oom and returns 0 (then nothing more is written). */
-static int jw_room(struct jw *w, size_t n) {
-  if (RT_LIKELY((size_t)(w->end - w->p) > n))
-    return 1;
+/* Grows the buffer for n more bytes; on failure marks oom and returns 0 (then nothing more is
+ * written). */
+static __attribute__((noinline)) int jw_grow(struct jw *w, size_t n) {
   if (w->oom)
     return 0;
   size_t used = (size_t)(w->p - w->buf), cap = (size_t)(w->end - w->buf);
@@ -116,7 +115,13 @@ static int jw_room(struct jw *w, size_t n) {
   return 1;
 }
 
-static void jw_mem(struct jw *w, const char *s, size_t n) {
+/* Room for n more bytes and a terminating NUL. */
+static inline __attribute__((always_inline)) int jw_room(struct jw *w, size_t n) {
+  return RT_LIKELY((size_t)(w->end - w->p) > n) ? 1 : jw_grow(w, n);
+}
+
+/* Inlined, so that a literal's copy is a few moves. */
+static inline __attribute__((always_inline)) void jw_mem(struct jw *w, const char *s, size_t n) {
   if (jw_room(w, n)) {
     memcpy(w->p, s, n);
     w->p += n;
@@ -126,16 +131,31 @@ static void jw_mem(struct jw *w, const char *s, size_t n) {
 /* A literal (a key with its punctuation): its length is known at compile time. */
 #define JW_LIT(w, lit) jw_mem((w), (lit), sizeof(lit) - 1)
 
+static const char jw_pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233"
+                                  "34353637383940414243444546474849505152535455565758596061626364656667"
+                                  "6869707172737475767778798081828384858687888990919293949596979899";
+
+/* The decimal digits of v, written backwards two at a time. */
 static void jw_u64(struct jw *w, uint64_t v) {
   if (!jw_room(w, 24))
     return;
-  char tmp[24], *q = tmp + sizeof tmp;
-  do
-    *--q = (char)('0' + v % 10);
-  while ((v /= 10) != 0);
-  size_t n = (size_t)(tmp + sizeof tmp - q);
-  memcpy(w->p, q, n);
-  w->p += n;
+  int n = 1;
+  for (uint64_t x = v; x >= 10 && n < 20; x /= 10)
+    n++;
+  char *q = w->p + n;
+  w->p = q;
+  while (v >= 100) {
+    const char *d = jw_pairs + 2 * (v % 100);
+    v /= 100;
+    *--q = d[1];
+    *--q = d[0];
+  }
+  if (v >= 10) {
+    *--q = jw_pairs[2 * v + 1];
+    *--q = jw_pairs[2 * v];
+  } else {
+    *--q = (char)('0' + v);
+  }
 }
 
 /* A JSON string exactly as cJSON prints it: '"', '\\' and bytes below 0x20 escaped, every other
