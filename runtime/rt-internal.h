@@ -443,6 +443,7 @@ const struct rt_edge *rt_edge_map_find(const struct rt_edge_map *map, uint32_t p
                                        uint32_t child);
 void rt_edge_map_free(struct rt_edge_map *map);
 int rt_edge_map_copy(struct rt_edge_map *dst, const struct rt_edge_map *src);
+int rt_edge_map_reserve(struct rt_edge_map *map, uint32_t n); /* room for n edges; -1 on OOM */
 void rt_fn_time_add(struct rt_fn_time *dst, const struct rt_fn_time *src);
 /* Adds a live or exiting thread's timing; fids >= nfn are ignored. Returns -1 on OOM. */
 int rt_merge_thread(const struct rt_thread *t, struct rt_fn_time *fn, uint32_t nfn,

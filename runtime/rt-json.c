@@ -471,6 +471,11 @@ static void json_call_graph(struct json_ctx *j) {
     j->oom = 1;
     return;
   }
+  size_t ncalls = 0; /* at most one edge per call record */
+  for (uint32_t i = 0; i < j->s->nmods; i++)
+    ncalls += j->meta[i].ncalls;
+  if (rt_edge_map_reserve(&direct, ncalls < UINT32_MAX / 4 ? (uint32_t)ncalls : 0) != 0)
+    j->oom = 1;
   for (uint32_t i = 0; i < j->s->nmods && !j->oom; i++) {
     const struct rt_meta *meta = &j->meta[i];
     for (size_t k = 0; k < meta->ncalls && !j->oom; k++) {
