@@ -489,6 +489,8 @@ void rt_threads_fold_module(struct rt_module *m, uint64_t *own); /* rt_lock held
 /* ---- rt-json.c / rt-output.c ------------------------------------------------------------- */
 
 char *rt_json_render(const struct rt_snapshot *s);
+/* The profile and a newline, streamed to fd; 0, or -1 with errno (ENOMEM or write's). */
+int rt_json_write(const struct rt_snapshot *s, int fd);
 int rt_output_dump(const char *path);
 void rt_output_final(void);
 void rt_output_forked(void);

@@ -2,6 +2,7 @@
  * sections and for escaping; the large arrays are streamed as text, see "the streamed writer"). */
 #include <cjson/cJSON.h>
 #include <dlfcn.h>
+#include <errno.h>
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
@@ -16,6 +17,8 @@
 struct jw {
   char *buf, *p, *end;
   int oom;
+  int fd;  /* >= 0: the text goes to fd whenever the buffer is full (rt_json_write) */
+  int err; /* the errno of a failed write to fd */
 };
 
 struct json_ctx {
@@ -97,7 +100,28 @@ static char *json_digits(char *p, uint64_t v) {
 
 /* Grows the buffer for n more bytes; on failure marks oom and returns 0 (then nothing more is
  * written). */
+static int jw_drain(struct jw *w) {
+  for (const char *q = w->buf; q < w->p;) {
+    ssize_t k = write(w->fd, q, (size_t)(w->p - q));
+    if (k < 0 && errno == EINTR)
+      continue;
+    if (k <= 0) {
+      w->err = k < 0 ? errno : EIO;
+      w->oom = 1;
+      return -1;
+    }
+    q += k;
+  }
+  w->p = w->buf;
+  return 0;
+}
+
 static __attribute__((noinline)) int jw_grow(struct jw *w, size_t n) {
+  if (w->oom)
+    return 0;
+  /* streaming: the buffer (JW_CHUNK) is written out, and grows only for a longer item */
+  if (w->fd >= 0 && w->p > w->buf && jw_drain(w) == 0 && (size_t)(w->end - w->p) > n)
+    return 1;
   if (w->oom)
     return 0;
   size_t used = (size_t)(w->p - w->buf), cap = (size_t)(w->end - w->buf);
@@ -1098,43 +1122,70 @@ static size_t json_estimate(const struct json_ctx *j) {
   return n;
 }
 
-/* Returns the profile text (free() it), or NULL when memory ran out. */
-char *rt_json_render(const struct rt_snapshot *s) {
-  struct json_ctx j = {s, calloc(s->nmods ? s->nmods : 1, sizeof(struct rt_meta)), 0,
-                       malloc((s->nfids ? s->nfids : 1) * sizeof(uint32_t)), {0}};
-  if (!j.meta || !j.fid_mod) {
-    free(j.meta);
-    free(j.fid_mod);
-    return NULL;
+#define JW_CHUNK ((size_t)1 << 20)
+
+/* Renders the profile into j->w (from its buffer of `reserve` bytes); 0, or -1 (out of memory,
+ * or the write to j->w.fd failed). */
+static int json_render(struct json_ctx *j, size_t reserve) {
+  const struct rt_snapshot *s = j->s;
+  j->meta = calloc(s->nmods ? s->nmods : 1, sizeof(struct rt_meta));
+  j->fid_mod = malloc((s->nfids ? s->nfids : 1) * sizeof(uint32_t));
+  if (!j->meta || !j->fid_mod) {
+    free(j->meta);
+    free(j->fid_mod);
+    return -1;
   }
   for (uint32_t f = 0; f < s->nfids; f++)
-    j.fid_mod[f] = RT_NONE;
+    j->fid_mod[f] = RT_NONE;
   for (uint32_t i = 0; i < s->nmods; i++)
     for (uint32_t k = 0; k < s->mods[i]->num_functions; k++)
-      j.fid_mod[s->mods[i]->fid_base + k] = i;
+      j->fid_mod[s->mods[i]->fid_base + k] = i;
   uint32_t parsed = 0;
   for (; parsed < s->nmods; parsed++) {
     const struct rt_module *m = s->mods[parsed];
-    if (rt_meta_parse(m->metadata, m->num_counters, m->num_functions, &j.meta[parsed]) != 0) {
-      j.oom = 1;
+    if (rt_meta_parse(m->metadata, m->num_counters, m->num_functions, &j->meta[parsed]) != 0) {
+      j->oom = 1;
       break;
     }
   }
-  char *text = NULL;
-  cJSON *root = j.oom ? NULL : json_check(&j, cJSON_CreateObject());
-  if (root && jw_room(&j.w, json_estimate(&j))) {
-    json_document(&j, root);
-    if (!j.oom && jw_room(&j.w, 1)) {
-      *j.w.p = '\0';
-      text = j.w.buf;
-      j.w.buf = NULL;
-    }
-  }
+  cJSON *root = j->oom ? NULL : json_check(j, cJSON_CreateObject());
+  if (root && jw_room(&j->w, reserve ? reserve : json_estimate(j)))
+    json_document(j, root);
+  else
+    j->oom = 1;
   cJSON_Delete(root);
-  free(j.w.buf);
   for (uint32_t i = 0; i < parsed; i++)
-    rt_meta_free(&j.meta[i]);
-  free(j.meta);
-  free(j.fid_mod);
+    rt_meta_free(&j->meta[i]);
+  free(j->meta);
+  free(j->fid_mod);
+  return j->oom || j->w.oom ? -1 : 0;
+}
+
+/* Returns the profile text (free() it), or NULL when memory ran out. */
+char *rt_json_render(const struct rt_snapshot *s) {
+  struct json_ctx j = {s, NULL, 0, NULL, {NULL, NULL, NULL, 0, -1, 0}};
+  char *text = NULL;
+  if (json_render(&j, 0) == 0 && jw_room(&j.w, 1)) {
+    *j.w.p = '\0';
+    text = j.w.buf;
+    j.w.buf = NULL;
+  }
+  free(j.w.buf);
   return text;
+}
+
+/* Writes the profile and a newline to fd through a buffer of JW_CHUNK bytes, so that the text
+ * of a large program never has to be held (and page-faulted in) whole. Returns 0, or -1 with
+ * errno: ENOMEM, or the write's error. */
+int rt_json_write(const struct rt_snapshot *s, int fd) {
+  struct json_ctx j = {s, NULL, 0, NULL, {NULL, NULL, NULL, 0, fd, 0}};
+  int rc = json_render(&j, JW_CHUNK);
+  if (rc == 0) {
+    JW_LIT(&j.w, "\n");
+    rc = j.w.oom ? -1 : jw_drain(&j.w);
+  }
+  free(j.w.buf);
+  if (rc != 0)
+    errno = j.w.err ? j.w.err : ENOMEM;
+  return rc;
 }
