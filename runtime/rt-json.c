@@ -664,31 +664,37 @@ static void json_memory(struct json_ctx *j, cJSON *root) {
   json_u64(j, o, "sites_dropped", st->sites_dropped);
 }
 
-/* The time below which a share p of the timed calls fell: interpolated inside its histogram
- * bucket, within [min, max]. */
-static uint64_t json_percentile(const struct rt_fn_time *t, double p) {
-  uint64_t rank = (uint64_t)(p * (double)t->timed_calls + 0.999999), seen = 0;
-  if (rank < 1)
-    rank = 1;
-  for (uint32_t b = 0; b < RT_LAT_BUCKETS; b++) {
-    if (!t->lat[b] || seen + t->lat[b] < rank) {
-      seen += t->lat[b];
+/* The time below which a share p[i] of the timed calls fell, for shares in increasing order:
+ * interpolated inside its histogram bucket, within [min, max]; one pass over the buckets. */
+static void json_percentiles(const struct rt_fn_time *t, const double *p, uint64_t *out, int n) {
+  uint64_t seen = 0;
+  int i = 0;
+  for (uint32_t b = 0; b < RT_LAT_BUCKETS && i < n; b++) {
+    if (!t->lat[b])
       continue;
+    for (; i < n; i++) {
+      uint64_t rank = (uint64_t)(p[i] * (double)t->timed_calls + 0.999999);
+      if (rank < 1)
+        rank = 1;
+      if (seen + t->lat[b] < rank)
+        break;
+      uint64_t lo = rt_lat_bucket_min(b);
+      uint64_t hi = b + 1 < RT_LAT_BUCKETS ? rt_lat_bucket_min(b + 1) : t->max_ns + 1;
+      if (lo < t->min_ns)
+        lo = t->min_ns;
+      if (hi > t->max_ns + 1)
+        hi = t->max_ns + 1;
+      uint64_t v = hi > lo ? lo + (uint64_t)((double)(hi - lo) * (double)(rank - seen) /
+                                             (double)t->lat[b])
+                           : lo;
+      if (hi > lo && v >= hi)
+        v = hi - 1; /* hi is the next bucket's first value */
+      out[i] = v > t->max_ns ? t->max_ns : v < t->min_ns ? t->min_ns : v;
     }
-    uint64_t lo = rt_lat_bucket_min(b);
-    uint64_t hi = b + 1 < RT_LAT_BUCKETS ? rt_lat_bucket_min(b + 1) : t->max_ns + 1;
-    if (lo < t->min_ns)
-      lo = t->min_ns;
-    if (hi > t->max_ns + 1)
-      hi = t->max_ns + 1;
-    uint64_t v = hi > lo ? lo + (uint64_t)((double)(hi - lo) * (double)(rank - seen) /
-                                           (double)t->lat[b])
-                         : lo;
-    if (hi > lo && v >= hi)
-      v = hi - 1; /* hi is the next bucket's first value */
-    return v > t->max_ns ? t->max_ns : v < t->min_ns ? t->min_ns : v;
+    seen += t->lat[b];
   }
-  return t->max_ns;
+  for (; i < n; i++)
+    out[i] = t->max_ns;
 }
 
 static int json_cmp_thread(const void *a, const void *b) {
@@ -845,12 +851,15 @@ static void jw_fn_memory(struct json_ctx *j, const struct rt_fn_mem *m) {
 /* ,"latency":{...}: percentiles and the non-empty buckets of the inclusive times */
 static void jw_latency(struct json_ctx *j, const struct rt_fn_time *t) {
   struct jw *w = &j->w;
+  static const double shares[3] = {0.50, 0.95, 0.99};
+  uint64_t pct[3];
+  json_percentiles(t, shares, pct, 3);
   JW_LIT(w, ",\"latency\":{\"p50_ns\":");
-  jw_u64(w, json_percentile(t, 0.50));
+  jw_u64(w, pct[0]);
   JW_LIT(w, ",\"p95_ns\":");
-  jw_u64(w, json_percentile(t, 0.95));
+  jw_u64(w, pct[1]);
   JW_LIT(w, ",\"p99_ns\":");
-  jw_u64(w, json_percentile(t, 0.99));
+  jw_u64(w, pct[2]);
   JW_LIT(w, ",\"histogram\":[");
   int first = 1;
   for (uint32_t b = 0; b < RT_LAT_BUCKETS; b++) {
