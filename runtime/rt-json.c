@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <float.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,15 +92,15 @@ static char *json_digits(char *p, uint64_t v) {
   return p + n;
 }
 
-/* ---- the streamed writer: the large arrays go straight into one growing buffer ---------------
+/* ---- the streamed writer: the large arrays go straight into a text buffer --------------------
  * A cJSON tree costs an allocation (two for a string) and a free per member, then a print pass:
  * for 10,000 functions that was most of the dump. The large sections (functions, call graph,
  * loops, branches, switches) are written here as text; the small ones are still cJSON trees,
- * printed and spliced in document order (json_flush). Strings that need escaping are printed by
- * cJSON itself (a stack item into the reserved space), so the escaping is cJSON's byte for byte. */
+ * printed and spliced in document order (jw_flush). Strings that need escaping are printed by
+ * cJSON itself (a stack item into the reserved space), so the escaping is cJSON's byte for byte.
+ * rt_json_write streams the buffer to the file whenever it fills; rt_json_render keeps it all. */
 
-/* Grows the buffer for n more bytes; on failure marks oom and returns 0 (then nothing more is
- * written). */
+/* Writes the buffer out to w->fd and empties it; on failure marks oom (nothing more is written). */
 static int jw_drain(struct jw *w) {
   for (const char *q = w->buf; q < w->p;) {
     ssize_t k = write(w->fd, q, (size_t)(w->p - q));
@@ -116,6 +117,7 @@ static int jw_drain(struct jw *w) {
   return 0;
 }
 
+/* Makes room for n more bytes (and a NUL); on failure marks oom and returns 0. */
 static __attribute__((noinline)) int jw_grow(struct jw *w, size_t n) {
   if (w->oom)
     return 0;
@@ -192,6 +194,10 @@ static void jw_str(struct jw *w, const char *s) {
   for (const unsigned char *c = (const unsigned char *)s; *c; c++, n++)
     if (*c < 32 || *c == '"' || *c == '\\')
       plain = 0;
+  if (n > INT_MAX / 6 - 3) { /* past what cJSON_PrintPreallocated can be given */
+    w->oom = 1;
+    return;
+  }
   if (!jw_room(w, 6 * n + 3))
     return;
   if (plain) {
@@ -309,8 +315,18 @@ static int jw_flush(struct json_ctx *j, cJSON *tree, int first) {
   size_t n = strlen(text); /* "{...}" */
   if (!first)
     JW_LIT(&j->w, ",");
-  if (n > 2)
-    jw_mem(&j->w, text + 1, n - 2);
+  struct jw *w = &j->w;
+  if (n > 2 && w->fd >= 0 && n - 2 > (size_t)(w->end - w->p) && !w->oom && jw_drain(w) == 0) {
+    /* streaming, and longer than the room left (a CPROF_TRACE timeline): written from cJSON's
+     * text as it is, not copied into a buffer grown to its size */
+    struct jw whole = {text + 1, text + n - 1, text + n - 1, 0, w->fd, 0};
+    if (jw_drain(&whole) != 0) {
+      w->err = whole.err;
+      w->oom = 1;
+    }
+  } else if (n > 2) {
+    jw_mem(w, text + 1, n - 2);
+  }
   cJSON_free(text);
   while (tree->child) {
     cJSON *c = cJSON_DetachItemViaPointer(tree, tree->child);
