@@ -463,6 +463,7 @@ const struct rt_edge *rt_edge_map_find(const struct rt_edge_map *map, uint32_t p
                                        uint32_t child);
 void rt_edge_map_free(struct rt_edge_map *map);
 int rt_edge_map_copy(struct rt_edge_map *dst, const struct rt_edge_map *src);
+int rt_edge_map_reserve(struct rt_edge_map *map, uint32_t n); /* room for n edges; -1 on OOM */
 void rt_fn_time_add(struct rt_fn_time *dst, const struct rt_fn_time *src);
 /* Adds a live or exiting thread's timing; fids >= nfn are ignored. Returns -1 on OOM. */
 int rt_merge_thread(const struct rt_thread *t, struct rt_fn_time *fn, uint32_t nfn,
@@ -508,6 +509,8 @@ void rt_threads_fold_module(struct rt_module *m, uint64_t *own); /* rt_lock held
 /* ---- rt-json.c / rt-output.c ------------------------------------------------------------- */
 
 char *rt_json_render(const struct rt_snapshot *s);
+/* The profile and a newline, streamed to fd; 0, or -1 with errno (ENOMEM or write's). */
+int rt_json_write(const struct rt_snapshot *s, int fd);
 int rt_output_dump(const char *path);
 void rt_output_final(void);
 void rt_output_forked(void);

@@ -1,7 +1,12 @@
-/* rt-json.c: renders a snapshot as the JSON profile of doc/PROFILE-FORMAT.md (cJSON). */
+/* rt-json.c: renders a snapshot as the JSON profile of doc/PROFILE-FORMAT.md (cJSON for the small
+ * sections and for escaping; the large arrays are streamed as text, see "the streamed writer"). */
 #include <cjson/cJSON.h>
 #include <dlfcn.h>
+#include <errno.h>
+#include <float.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,11 +15,19 @@
 
 #include "rt-internal.h"
 
+struct jw {
+  char *buf, *p, *end;
+  int oom;
+  int fd;  /* >= 0: the text goes to fd whenever the buffer is full (rt_json_write) */
+  int err; /* the errno of a failed write to fd */
+};
+
 struct json_ctx {
   const struct rt_snapshot *s;
   struct rt_meta *meta; /* per module */
   int oom;
   uint32_t *fid_mod;    /* module index of each fid */
+  struct jw w;          /* the document's text */
 };
 
 /* ---- cJSON helpers: any allocation failure marks the whole document as failed ------------ */
@@ -66,6 +79,260 @@ static const char *json_redact(const char *v, char out[18]) {
 static void json_name(struct json_ctx *j, cJSON *obj, const char *key, const char *v) {
   char buf[18];
   json_str(j, obj, key, json_redact(v, buf));
+}
+
+/* Appends the decimal digits of v. */
+static char *json_digits(char *p, uint64_t v) {
+  char tmp[24], *q = tmp + sizeof tmp;
+  do
+    *--q = (char)('0' + v % 10);
+  while ((v /= 10) != 0);
+  size_t n = (size_t)(tmp + sizeof tmp - q);
+  memcpy(p, q, n);
+  return p + n;
+}
+
+/* ---- the streamed writer: the large arrays go straight into a text buffer --------------------
+ * A cJSON tree costs an allocation (two for a string) and a free per member, then a print pass:
+ * for 10,000 functions that was most of the dump. The large sections (functions, call graph,
+ * loops, branches, switches) are written here as text; the small ones are still cJSON trees,
+ * printed and spliced in document order (jw_flush). Strings that need escaping are printed by
+ * cJSON itself (a stack item into the reserved space), so the escaping is cJSON's byte for byte.
+ * rt_json_write streams the buffer to the file whenever it fills; rt_json_render keeps it all. */
+
+/* Writes the buffer out to w->fd and empties it; on failure marks oom (nothing more is written). */
+static int jw_drain(struct jw *w) {
+  for (const char *q = w->buf; q < w->p;) {
+    ssize_t k = write(w->fd, q, (size_t)(w->p - q));
+    if (k < 0 && errno == EINTR)
+      continue;
+    if (k <= 0) {
+      w->err = k < 0 ? errno : EIO;
+      w->oom = 1;
+      return -1;
+    }
+    q += k;
+  }
+  w->p = w->buf;
+  return 0;
+}
+
+/* Makes room for n more bytes (and a NUL); on failure marks oom and returns 0. */
+static __attribute__((noinline)) int jw_grow(struct jw *w, size_t n) {
+  if (w->oom)
+    return 0;
+  /* streaming: the buffer (JW_CHUNK) is written out, and grows only for a longer item */
+  if (w->fd >= 0 && w->p > w->buf && jw_drain(w) == 0 && (size_t)(w->end - w->p) > n)
+    return 1;
+  if (w->oom)
+    return 0;
+  size_t used = (size_t)(w->p - w->buf), cap = (size_t)(w->end - w->buf);
+  size_t want = cap ? cap : 4096;
+  while (want - used <= n)
+    want *= 2;
+  char *b = realloc(w->buf, want);
+  if (!b) {
+    w->oom = 1;
+    return 0;
+  }
+  w->buf = b;
+  w->p = b + used;
+  w->end = b + want;
+  return 1;
+}
+
+/* Room for n more bytes and a terminating NUL. */
+static inline __attribute__((always_inline)) int jw_room(struct jw *w, size_t n) {
+  return RT_LIKELY((size_t)(w->end - w->p) > n) ? 1 : jw_grow(w, n);
+}
+
+/* Inlined, so that a literal's copy is a few moves. */
+static inline __attribute__((always_inline)) void jw_mem(struct jw *w, const char *s, size_t n) {
+  if (jw_room(w, n)) {
+    memcpy(w->p, s, n);
+    w->p += n;
+  }
+}
+
+/* A literal (a key with its punctuation): its length is known at compile time. */
+#define JW_LIT(w, lit) jw_mem((w), (lit), sizeof(lit) - 1)
+
+static const char jw_pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233"
+                                  "34353637383940414243444546474849505152535455565758596061626364656667"
+                                  "6869707172737475767778798081828384858687888990919293949596979899";
+
+/* The decimal digits of v, written backwards two at a time. */
+static void jw_u64(struct jw *w, uint64_t v) {
+  if (!jw_room(w, 24))
+    return;
+  int n = 1;
+  for (uint64_t x = v; x >= 10 && n < 20; x /= 10)
+    n++;
+  char *q = w->p + n;
+  w->p = q;
+  while (v >= 100) {
+    const char *d = jw_pairs + 2 * (v % 100);
+    v /= 100;
+    *--q = d[1];
+    *--q = d[0];
+  }
+  if (v >= 10) {
+    *--q = jw_pairs[2 * v + 1];
+    *--q = jw_pairs[2 * v];
+  } else {
+    *--q = (char)('0' + v);
+  }
+}
+
+/* A JSON string exactly as cJSON prints it: '"', '\\' and bytes below 0x20 escaped, every other
+ * byte (invalid UTF-8 included) copied. */
+static void jw_str(struct jw *w, const char *s) {
+  if (!s)
+    s = "";
+  size_t n = 0;
+  int plain = 1;
+  for (const unsigned char *c = (const unsigned char *)s; *c; c++, n++)
+    if (*c < 32 || *c == '"' || *c == '\\')
+      plain = 0;
+  if (n > INT_MAX / 6 - 3) { /* past what cJSON_PrintPreallocated can be given */
+    w->oom = 1;
+    return;
+  }
+  if (!jw_room(w, 6 * n + 3))
+    return;
+  if (plain) {
+    *w->p++ = '"';
+    memcpy(w->p, s, n);
+    w->p += n;
+    *w->p++ = '"';
+    return;
+  }
+  cJSON item;
+  memset(&item, 0, sizeof item);
+  item.type = cJSON_String | cJSON_IsReference;
+  item.valuestring = (char *)s;
+  if (!cJSON_PrintPreallocated(&item, w->p, (int)(6 * n + 3), 0)) {
+    w->oom = 1;
+    return;
+  }
+  w->p += strlen(w->p);
+}
+
+static int jw_same_double(double a, double b) { /* cJSON's compare_double */
+  double max = fabs(a) > fabs(b) ? fabs(a) : fabs(b);
+  return fabs(a - b) <= max * DBL_EPSILON;
+}
+
+/* "0." and the digits of q (width digits, the first nonzero), trailing zeros dropped: %g's
+ * fixed form of a value in [0.1, 1). */
+static char *jw_fraction(char *p, uint64_t q, int width) {
+  char d[24];
+  for (int i = width - 1; i >= 0; i--, q /= 10)
+    d[i] = (char)('0' + q % 10);
+  while (width > 1 && d[width - 1] == '0')
+    width--;
+  *p++ = '0';
+  *p++ = '.';
+  memcpy(p, d, (size_t)width);
+  return p + width;
+}
+
+/* round-half-even of m * 10^k / 2^53 (m < 2^53, k <= 17) */
+static uint64_t jw_scale(uint64_t m, uint64_t pow10) {
+  unsigned __int128 x = (unsigned __int128)m * pow10;
+  uint64_t q = (uint64_t)(x >> 53), r = (uint64_t)x & ((1ull << 53) - 1);
+  if (r > (1ull << 52) || (r == (1ull << 52) && (q & 1)))
+    q++;
+  return q;
+}
+
+/* A number as cJSON prints it ("%1.15g" when that reads back to the same double, else "%1.17g").
+ * The shares in [0.5, 1) (prediction rates) are formatted here exactly, with integer arithmetic
+ * (printf's and strtod's correct rounding); anything else goes through cJSON. */
+static void jw_double(struct jw *w, double d) {
+  if (!jw_room(w, 64))
+    return;
+  if (d == 0.0 && !signbit(d)) {
+    *w->p++ = '0';
+    return;
+  }
+  if (d == 1.0) {
+    *w->p++ = '1';
+    return;
+  }
+  if (d >= 0.5 && d < 1.0) {
+    uint64_t bits;
+    memcpy(&bits, &d, sizeof bits);
+    uint64_t m = (bits & ((1ull << 52) - 1)) | (1ull << 52); /* d = m / 2^53 */
+    const uint64_t p15 = 1000000000000000ull;
+    uint64_t q = jw_scale(m, p15); /* d * 10^15, rounded: %1.15g's digits */
+    double back;
+    if (q >= p15) {
+      back = 1.0;
+    } else {
+      /* strtod of 0.<q>: the nearest double k / 2^53, ties to even */
+      unsigned __int128 x = (unsigned __int128)q << 53;
+      uint64_t k = (uint64_t)(x / p15), r = (uint64_t)(x % p15);
+      if (2 * r > p15 || (2 * r == p15 && (k & 1)))
+        k++;
+      back = (double)k * 0x1p-53; /* exact: k <= 2^53 */
+    }
+    if (jw_same_double(back, d)) {
+      if (q >= p15)
+        *w->p++ = '1';
+      else
+        w->p = jw_fraction(w->p, q, 15);
+    } else {
+      w->p = jw_fraction(w->p, jw_scale(m, 100000000000000000ull), 17);
+    }
+    return;
+  }
+  cJSON *item = cJSON_CreateNumber(d);
+  if (!item || !cJSON_PrintPreallocated(item, w->p, 64, 0)) {
+    w->oom = 1;
+  } else {
+    w->p += strlen(w->p);
+  }
+  cJSON_Delete(item);
+}
+
+/* A function, file or object name: hashed under CPROF_REDACT=1. */
+static void jw_name(struct jw *w, const char *v) {
+  char buf[18];
+  jw_str(w, json_redact(v, buf));
+}
+
+/* The members of a cJSON object, printed by cJSON, spliced into the text after a comma unless
+ * first; the object is emptied. Returns whether anything was written. */
+static int jw_flush(struct json_ctx *j, cJSON *tree, int first) {
+  if (!tree || !tree->child)
+    return 0;
+  char *text = cJSON_PrintUnformatted(tree);
+  if (!text) {
+    j->oom = 1;
+    return 0;
+  }
+  size_t n = strlen(text); /* "{...}" */
+  if (!first)
+    JW_LIT(&j->w, ",");
+  struct jw *w = &j->w;
+  if (n > 2 && w->fd >= 0 && n - 2 > (size_t)(w->end - w->p) && !w->oom && jw_drain(w) == 0) {
+    /* streaming, and longer than the room left (a CPROF_TRACE timeline): written from cJSON's
+     * text as it is, not copied into a buffer grown to its size */
+    struct jw whole = {text + 1, text + n - 1, text + n - 1, 0, w->fd, 0};
+    if (jw_drain(&whole) != 0) {
+      w->err = whole.err;
+      w->oom = 1;
+    }
+  } else if (n > 2) {
+    jw_mem(w, text + 1, n - 2);
+  }
+  cJSON_free(text);
+  while (tree->child) {
+    cJSON *c = cJSON_DetachItemViaPointer(tree, tree->child);
+    cJSON_Delete(c);
+  }
+  return 1;
 }
 
 static void json_num(struct json_ctx *j, cJSON *obj, const char *key, double v) {
@@ -207,22 +474,35 @@ static int json_cmp_edge(const void *a, const void *b) {
   return x->child < y->child ? -1 : x->child > y->child;
 }
 
-static void json_edge(struct json_ctx *j, cJSON *arr, uint32_t caller, uint32_t callee,
-                      uint64_t calls, uint64_t time_ns, const char *kind) {
+static void jw_edge(struct json_ctx *j, int *first, uint32_t caller, uint32_t callee,
+                    uint64_t calls, uint64_t time_ns, int indirect) {
+  struct jw *w = &j->w;
   uint32_t mod;
-  cJSON *o = json_push(j, arr);
-  if (!o)
-    return;
-  json_name(j, o, "caller", json_nonempty(json_fn(j, caller, &mod)->name));
-  json_name(j, o, "callee", json_nonempty(json_fn(j, callee, &mod)->name));
-  json_u64(j, o, "caller_id", caller);
-  json_u64(j, o, "callee_id", callee);
-  json_u64(j, o, "calls", calls);
-  json_u64(j, o, "total_time_ns", time_ns);
-  json_str(j, o, "kind", kind);
+  if (*first)
+    JW_LIT(w, "{\"caller\":");
+  else
+    JW_LIT(w, ",{\"caller\":");
+  *first = 0;
+  jw_name(w, json_nonempty(json_fn(j, caller, &mod)->name));
+  JW_LIT(w, ",\"callee\":");
+  jw_name(w, json_nonempty(json_fn(j, callee, &mod)->name));
+  JW_LIT(w, ",\"caller_id\":");
+  jw_u64(w, caller);
+  JW_LIT(w, ",\"callee_id\":");
+  jw_u64(w, callee);
+  JW_LIT(w, ",\"calls\":");
+  jw_u64(w, calls);
+  JW_LIT(w, ",\"total_time_ns\":");
+  jw_u64(w, time_ns);
+  if (indirect)
+    JW_LIT(w, ",\"kind\":\"indirect\"}");
+  else
+    JW_LIT(w, ",\"kind\":\"direct\"}");
 }
 
-static void json_call_graph(struct json_ctx *j, cJSON *arr) {
+static void json_call_graph(struct json_ctx *j) {
+  int first = 1;
+  JW_LIT(&j->w, ",\"call_graph\":[");
   struct json_symtab syms;
   struct rt_edge_map direct = {0};
   uint32_t *order = NULL;
@@ -231,6 +511,11 @@ static void json_call_graph(struct json_ctx *j, cJSON *arr) {
     j->oom = 1;
     return;
   }
+  size_t ncalls = 0; /* at most one edge per call record */
+  for (uint32_t i = 0; i < j->s->nmods; i++)
+    ncalls += j->meta[i].ncalls;
+  if (rt_edge_map_reserve(&direct, ncalls < UINT32_MAX / 4 ? (uint32_t)ncalls : 0) != 0)
+    j->oom = 1;
   for (uint32_t i = 0; i < j->s->nmods && !j->oom; i++) {
     const struct rt_meta *meta = &j->meta[i];
     for (size_t k = 0; k < meta->ncalls && !j->oom; k++) {
@@ -265,7 +550,7 @@ static void json_call_graph(struct json_ctx *j, cJSON *arr) {
   for (size_t k = 0; k < norder && !j->oom; k++) {
     const struct rt_edge *e = rt_edge_map_find(&direct, order[2 * k], order[2 * k + 1]);
     const struct rt_edge *seen = rt_edge_map_find(&j->s->edges, e->parent, e->child);
-    json_edge(j, arr, e->parent, e->child, e->calls, seen ? seen->time_ns : 0, "direct");
+    jw_edge(j, &first, e->parent, e->child, e->calls, seen ? seen->time_ns : 0, 0);
   }
   /* Edges to and from named regions have no call-site counter: they are the observed ones. */
   uint32_t rlo = 0, rhi = 0;
@@ -287,7 +572,7 @@ static void json_call_graph(struct json_ctx *j, cJSON *arr) {
   else if (reg)
     qsort(reg, nreg, sizeof *reg, json_cmp_edge);
   for (size_t k = 0; k < nreg && !j->oom; k++)
-    json_edge(j, arr, reg[k]->parent, reg[k]->child, reg[k]->calls, reg[k]->time_ns, "direct");
+    jw_edge(j, &first, reg[k]->parent, reg[k]->child, reg[k]->calls, reg[k]->time_ns, 0);
   free(reg);
   const struct rt_edge **ind = calloc(j->s->edges.n + 1, sizeof *ind);
   size_t nind = 0;
@@ -301,29 +586,15 @@ static void json_call_graph(struct json_ctx *j, cJSON *arr) {
   else
     qsort(ind, nind, sizeof *ind, json_cmp_edge);
   for (size_t k = 0; k < nind && !j->oom; k++)
-    json_edge(j, arr, ind[k]->parent, ind[k]->child, ind[k]->icalls, ind[k]->itime_ns, "indirect");
+    jw_edge(j, &first, ind[k]->parent, ind[k]->child, ind[k]->icalls, ind[k]->itime_ns, 1);
   free(ind);
   free(order);
   rt_edge_map_free(&direct);
   free(syms.e);
+  JW_LIT(&j->w, "]");
 }
 
 /* ---- sections ---------------------------------------------------------------------------- */
-
-static void json_site(struct json_ctx *j, cJSON *o, uint32_t mod, uint32_t fn, const char *file,
-                      uint32_t line, uint32_t column) {
-  char loc[4096];
-  char hashed[18];
-  snprintf(loc, sizeof loc, "%s:%u", json_redact(file, hashed), line);
-  uint32_t m;
-  uint32_t fid = j->s->mods[mod]->fid_base + fn;
-  json_str(j, o, "location", loc);
-  json_name(j, o, "file", file);
-  json_u64(j, o, "line", line);
-  json_u64(j, o, "column", column);
-  json_name(j, o, "function", json_nonempty(json_fn(j, fid, &m)->name));
-  json_u64(j, o, "function_id", fid);
-}
 
 /* {"name": count} for each supported event of CPROF_EVENTS. */
 static void json_event_values(struct json_ctx *j, cJSON *parent, const uint64_t *v) {
@@ -351,21 +622,6 @@ static void json_events(struct json_ctx *j, cJSON *root) {
 }
 
 static uint64_t json_sub(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
-
-/* Only for functions that allocated: the blocks they allocated, wherever they were freed. */
-static void json_fn_memory(struct json_ctx *j, cJSON *fo, const struct rt_fn_mem *m) {
-  if (!m->allocs && !m->reallocs && !m->frees)
-    return;
-  cJSON *o = json_check(j, cJSON_AddObjectToObject(fo, "memory"));
-  if (!o)
-    return;
-  json_u64(j, o, "allocations", m->allocs);
-  json_u64(j, o, "reallocations", m->reallocs);
-  json_u64(j, o, "frees", m->frees);
-  json_u64(j, o, "allocated_bytes", m->alloc_bytes);
-  json_u64(j, o, "freed_bytes", m->freed_bytes);
-  json_u64(j, o, "live_bytes", json_sub(m->alloc_bytes, m->freed_bytes));
-}
 
 #define JSON_MEM_SITES 64
 
@@ -424,161 +680,37 @@ static void json_memory(struct json_ctx *j, cJSON *root) {
   json_u64(j, o, "sites_dropped", st->sites_dropped);
 }
 
-/* The time below which a share p of the timed calls fell: interpolated inside its histogram
- * bucket, within [min, max]. */
-static uint64_t json_percentile(const struct rt_fn_time *t, double p) {
-  uint64_t rank = (uint64_t)(p * (double)t->timed_calls + 0.999999), seen = 0;
-  if (rank < 1)
-    rank = 1;
-  for (uint32_t b = 0; b < RT_LAT_BUCKETS; b++) {
-    if (!t->lat[b] || seen + t->lat[b] < rank) {
-      seen += t->lat[b];
-      continue;
-    }
-    uint64_t lo = rt_lat_bucket_min(b);
-    uint64_t hi = b + 1 < RT_LAT_BUCKETS ? rt_lat_bucket_min(b + 1) : t->max_ns + 1;
-    if (lo < t->min_ns)
-      lo = t->min_ns;
-    if (hi > t->max_ns + 1)
-      hi = t->max_ns + 1;
-    uint64_t v = hi > lo ? lo + (uint64_t)((double)(hi - lo) * (double)(rank - seen) /
-                                           (double)t->lat[b])
-                         : lo;
-    if (hi > lo && v >= hi)
-      v = hi - 1; /* hi is the next bucket's first value */
-    return v > t->max_ns ? t->max_ns : v < t->min_ns ? t->min_ns : v;
-  }
-  return t->max_ns;
-}
-
-/* functions[].latency: percentiles and the non-empty buckets of the inclusive times. */
-static void json_latency(struct json_ctx *j, cJSON *fo, const struct rt_fn_time *t) {
-  cJSON *o = json_check(j, cJSON_AddObjectToObject(fo, "latency"));
-  if (!o)
-    return;
-  json_u64(j, o, "p50_ns", json_percentile(t, 0.50));
-  json_u64(j, o, "p95_ns", json_percentile(t, 0.95));
-  json_u64(j, o, "p99_ns", json_percentile(t, 0.99));
-  cJSON *h = json_check(j, cJSON_AddArrayToObject(o, "histogram"));
-  for (uint32_t b = 0; h && b < RT_LAT_BUCKETS; b++) {
+/* The time below which a share p[i] of the timed calls fell, for shares in increasing order:
+ * interpolated inside its histogram bucket, within [min, max]; one pass over the buckets. */
+static void json_percentiles(const struct rt_fn_time *t, const double *p, uint64_t *out, int n) {
+  uint64_t seen = 0;
+  int i = 0;
+  for (uint32_t b = 0; b < RT_LAT_BUCKETS && i < n; b++) {
     if (!t->lat[b])
       continue;
-    cJSON *e = json_push(j, h);
-    if (!e)
-      return;
-    json_u64(j, e, "min_ns", rt_lat_bucket_min(b));
-    json_u64(j, e, "max_ns", b + 1 < RT_LAT_BUCKETS ? rt_lat_bucket_min(b + 1) - 1 : t->max_ns);
-    json_u64(j, e, "count", t->lat[b]);
+    for (; i < n; i++) {
+      uint64_t rank = (uint64_t)(p[i] * (double)t->timed_calls + 0.999999);
+      if (rank < 1)
+        rank = 1;
+      if (seen + t->lat[b] < rank)
+        break;
+      uint64_t lo = rt_lat_bucket_min(b);
+      uint64_t hi = b + 1 < RT_LAT_BUCKETS ? rt_lat_bucket_min(b + 1) : t->max_ns + 1;
+      if (lo < t->min_ns)
+        lo = t->min_ns;
+      if (hi > t->max_ns + 1)
+        hi = t->max_ns + 1;
+      uint64_t v = hi > lo ? lo + (uint64_t)((double)(hi - lo) * (double)(rank - seen) /
+                                             (double)t->lat[b])
+                           : lo;
+      if (hi > lo && v >= hi)
+        v = hi - 1; /* hi is the next bucket's first value */
+      out[i] = v > t->max_ns ? t->max_ns : v < t->min_ns ? t->min_ns : v;
+    }
+    seen += t->lat[b];
   }
-}
-
-static void json_functions(struct json_ctx *j, cJSON *arr) {
-  for (uint32_t i = 0; i < j->s->nmods; i++) {
-    const struct rt_module *m = j->s->mods[i];
-    for (uint32_t k = 0; k < m->num_functions; k++) {
-      uint32_t fid = m->fid_base + k, mod;
-      const struct rt_meta_fn *f = json_fn(j, fid, &mod);
-      const struct rt_fn_time *t = &j->s->fn[fid];
-      uint64_t calls = json_calls(j, i, k);
-      if (f->region == 0 && !f->present && m->abi == rt_region_module())
-        continue; /* a region slot not used yet */
-      cJSON *o = json_push(j, arr);
-      if (!o)
-        return;
-      json_u64(j, o, "id", fid);
-      if (f->region)
-        json_str(j, o, "kind", "region");
-      json_name(j, o, "name", json_nonempty(f->name));
-      json_name(j, o, "linkage_name", json_nonempty(f->linkage));
-      json_name(j, o, "file", f->file);
-      json_u64(j, o, "line", f->line);
-      json_u64(j, o, "column", f->column);
-      json_u64(j, o, "module", i);
-      json_bool(j, o, "static", f->is_static);
-      /* hooked: calls through the instrumented body, timed or left out by CPROF_SAMPLE */
-      uint64_t hooked = t->timed_calls + t->skipped;
-      json_u64(j, o, "calls", calls);
-      json_u64(j, o, "timed_calls", t->timed_calls);
-      /* a tiny leaf compiled without hooks: no call was timed, whether inlined or not */
-      json_u64(j, o, "inlined_calls", f->untimed ? 0 : calls > hooked ? calls - hooked : 0);
-      if (rt_sample > 1)
-        json_u64(j, o, "sampled_out_calls", t->skipped);
-      /* stopped by CPROF_MIN_TIME (an unloaded module's copy of the decisions) */
-      const uint8_t *untimed = __atomic_load_n(&m->untimed, __ATOMIC_ACQUIRE);
-      int adaptive = untimed && untimed[k];
-      json_str(j, o, "timing",
-               calls == 0 ? "not_run"
-               : f->untimed ? "skipped"
-               : adaptive && hooked ? "adaptive"
-               : hooked == 0 ? "none"
-               : hooked >= calls ? "full"
-                                 : "partial");
-      json_u64(j, o, "total_time_ns", t->total_ns); /* sums over the timed calls */
-      json_u64(j, o, "self_time_ns", t->self_ns);
-      json_u64(j, o, "avg_time_ns", t->timed_calls ? t->sum_ns / t->timed_calls : 0);
-      json_u64(j, o, "min_time_ns", t->timed_calls ? t->min_ns : 0);
-      json_u64(j, o, "max_time_ns", t->timed_calls ? t->max_ns : 0);
-      json_u64(j, o, "unwound_calls", t->unwound_calls);
-      if (t->timed_calls)
-        json_latency(j, o, t);
-      if (j->s->mem.enabled)
-        json_fn_memory(j, o, &j->s->mem.fn[fid]);
-      if (j->s->events_fn && t->timed_calls)
-        json_event_values(j, o, &j->s->events_fn[(size_t)fid * rt_events.n]);
-      if (rt_io_json_fn(o, fid) != 0)
-        j->oom = 1;
-    }
-  }
-}
-
-static void json_sites(struct json_ctx *j, cJSON *loops, cJSON *branches, cJSON *switches) {
-  for (uint32_t i = 0; i < j->s->nmods; i++) {
-    const struct rt_meta *meta = &j->meta[i];
-    for (size_t k = 0; k < meta->nloops; k++) {
-      const struct rt_meta_loop *l = &meta->loops[k];
-      cJSON *o = json_push(j, loops);
-      if (!o)
-        return;
-      json_site(j, o, i, l->fn, l->file, l->line, l->column);
-      json_u64(j, o, "depth", l->depth);
-      json_u64(j, o, "iterations", json_counter(j, i, l->iterations));
-      json_u64(j, o, "entries", json_counter(j, i, l->entries));
-    }
-    for (size_t k = 0; k < meta->nbranches; k++) {
-      const struct rt_meta_branch *b = &meta->branches[k];
-      uint64_t taken = json_counter(j, i, b->taken), not_taken = json_counter(j, i, b->not_taken);
-      uint64_t total = taken + not_taken;
-      cJSON *o = json_push(j, branches);
-      if (!o)
-        return;
-      json_site(j, o, i, b->fn, b->file, b->line, b->column);
-      json_u64(j, o, "taken", taken);
-      json_u64(j, o, "not_taken", not_taken);
-      json_num(j, o, "prediction_rate",
-               total ? (double)(taken > not_taken ? taken : not_taken) / (double)total : 0.0);
-    }
-    for (size_t k = 0; k < meta->nswitches; k++) {
-      const struct rt_meta_switch *sw = &meta->switches[k];
-      cJSON *o = json_push(j, switches);
-      if (!o)
-        return;
-      json_site(j, o, i, sw->fn, sw->file, sw->line, sw->column);
-      cJSON *cases = json_check(j, cJSON_CreateArray());
-      uint64_t total = 0;
-      for (uint32_t c = 0; cases && c < sw->ncases; c++) {
-        cJSON *co = json_push(j, cases);
-        uint64_t count = json_counter(j, i, sw->cases[c].counter);
-        total += count;
-        if (co) {
-          json_str(j, co, "label", sw->cases[c].label);
-          json_u64(j, co, "count", count);
-        }
-      }
-      json_u64(j, o, "total", total);
-      if (cases)
-        cJSON_AddItemToObject(o, "cases", cases);
-    }
-  }
+  for (; i < n; i++)
+    out[i] = t->max_ns;
 }
 
 static int json_cmp_thread(const void *a, const void *b) {
@@ -608,17 +740,6 @@ static void json_threads(struct json_ctx *j, cJSON *arr) {
 
 static cJSON *json_array(struct json_ctx *j, cJSON *root, const char *key) {
   return json_check(j, cJSON_AddArrayToObject(root, key));
-}
-
-/* Appends the decimal digits of v. */
-static char *json_digits(char *p, uint64_t v) {
-  char tmp[24], *q = tmp + sizeof tmp;
-  do
-    *--q = (char)('0' + v % 10);
-  while ((v /= 10) != 0);
-  size_t n = (size_t)(tmp + sizeof tmp - q);
-  memcpy(p, q, n);
-  return p + n;
 }
 
 /* "trace" (CPROF_TRACE=1): each thread's events as one raw array, [[t_ns, fid, kind], ...]:
@@ -670,6 +791,279 @@ static void json_trace(struct json_ctx *j, cJSON *root) {
   }
 }
 
+/* ---- streamed sections ------------------------------------------------------------------- */
+
+/* location, file, line, column, function, function_id: the members every site starts with */
+static void jw_site(struct json_ctx *j, uint32_t mod, uint32_t fn, const char *file, uint32_t line,
+                    uint32_t column) {
+  struct jw *w = &j->w;
+  char loc[4096];
+  char hashed[18];
+  const char *shown = json_redact(file, hashed);
+  size_t n = strlen(shown ? shown : "");
+  if (n < sizeof loc - 12) { /* what snprintf("%s:%u") into loc would give */
+    memcpy(loc, shown, n);
+    char *p = loc + n;
+    *p++ = ':';
+    p = json_digits(p, line);
+    *p = 0;
+  } else {
+    snprintf(loc, sizeof loc, "%s:%u", shown, line);
+  }
+  uint32_t m;
+  uint32_t fid = j->s->mods[mod]->fid_base + fn;
+  JW_LIT(w, "{\"location\":");
+  jw_str(w, loc);
+  JW_LIT(w, ",\"file\":");
+  jw_name(w, file);
+  JW_LIT(w, ",\"line\":");
+  jw_u64(w, line);
+  JW_LIT(w, ",\"column\":");
+  jw_u64(w, column);
+  JW_LIT(w, ",\"function\":");
+  jw_name(w, json_nonempty(json_fn(j, fid, &m)->name));
+  JW_LIT(w, ",\"function_id\":");
+  jw_u64(w, fid);
+}
+
+/* ,"events":{"name": count, ...} for each supported event of CPROF_EVENTS */
+static void jw_event_values(struct json_ctx *j, const uint64_t *v) {
+  struct jw *w = &j->w;
+  JW_LIT(w, ",\"events\":{");
+  int first = 1;
+  for (uint32_t i = 0; i < rt_events.n; i++) {
+    if (!rt_events.supported[i])
+      continue;
+    if (!first)
+      JW_LIT(w, ",");
+    first = 0;
+    jw_str(w, rt_events.name[i]);
+    JW_LIT(w, ":");
+    jw_u64(w, v[i]);
+  }
+  JW_LIT(w, "}");
+}
+
+/* ,"memory":{...}: only for functions that allocated */
+static void jw_fn_memory(struct json_ctx *j, const struct rt_fn_mem *m) {
+  struct jw *w = &j->w;
+  if (!m->allocs && !m->reallocs && !m->frees)
+    return;
+  JW_LIT(w, ",\"memory\":{\"allocations\":");
+  jw_u64(w, m->allocs);
+  JW_LIT(w, ",\"reallocations\":");
+  jw_u64(w, m->reallocs);
+  JW_LIT(w, ",\"frees\":");
+  jw_u64(w, m->frees);
+  JW_LIT(w, ",\"allocated_bytes\":");
+  jw_u64(w, m->alloc_bytes);
+  JW_LIT(w, ",\"freed_bytes\":");
+  jw_u64(w, m->freed_bytes);
+  JW_LIT(w, ",\"live_bytes\":");
+  jw_u64(w, json_sub(m->alloc_bytes, m->freed_bytes));
+  JW_LIT(w, "}");
+}
+
+/* ,"latency":{...}: percentiles and the non-empty buckets of the inclusive times */
+static void jw_latency(struct json_ctx *j, const struct rt_fn_time *t) {
+  struct jw *w = &j->w;
+  static const double shares[3] = {0.50, 0.95, 0.99};
+  uint64_t pct[3];
+  json_percentiles(t, shares, pct, 3);
+  JW_LIT(w, ",\"latency\":{\"p50_ns\":");
+  jw_u64(w, pct[0]);
+  JW_LIT(w, ",\"p95_ns\":");
+  jw_u64(w, pct[1]);
+  JW_LIT(w, ",\"p99_ns\":");
+  jw_u64(w, pct[2]);
+  JW_LIT(w, ",\"histogram\":[");
+  int first = 1;
+  for (uint32_t b = 0; b < RT_LAT_BUCKETS; b++) {
+    if (!t->lat[b])
+      continue;
+    if (first)
+      JW_LIT(w, "{\"min_ns\":");
+    else
+      JW_LIT(w, ",{\"min_ns\":");
+    first = 0;
+    jw_u64(w, rt_lat_bucket_min(b));
+    JW_LIT(w, ",\"max_ns\":");
+    jw_u64(w, b + 1 < RT_LAT_BUCKETS ? rt_lat_bucket_min(b + 1) - 1 : t->max_ns);
+    JW_LIT(w, ",\"count\":");
+    jw_u64(w, t->lat[b]);
+    JW_LIT(w, "}");
+  }
+  JW_LIT(w, "]}");
+}
+
+/* "functions":[...] */
+static void jw_functions(struct json_ctx *j, cJSON *io) {
+  struct jw *w = &j->w;
+  int first = 1;
+  JW_LIT(w, ",\"functions\":[");
+  for (uint32_t i = 0; i < j->s->nmods && !w->oom && !j->oom; i++) {
+    const struct rt_module *m = j->s->mods[i];
+    /* stopped by CPROF_MIN_TIME (an unloaded module's copy of the decisions) */
+    const uint8_t *untimed = __atomic_load_n(&m->untimed, __ATOMIC_ACQUIRE);
+    for (uint32_t k = 0; k < m->num_functions && !w->oom; k++) {
+      uint32_t fid = m->fid_base + k, mod;
+      const struct rt_meta_fn *f = json_fn(j, fid, &mod);
+      const struct rt_fn_time *t = &j->s->fn[fid];
+      uint64_t calls = json_calls(j, i, k);
+      if (f->region == 0 && !f->present && m->abi == rt_region_module())
+        continue; /* a region slot not used yet */
+      if (first)
+        JW_LIT(w, "{\"id\":");
+      else
+        JW_LIT(w, ",{\"id\":");
+      first = 0;
+      jw_u64(w, fid);
+      if (f->region)
+        JW_LIT(w, ",\"kind\":\"region\"");
+      JW_LIT(w, ",\"name\":");
+      jw_name(w, json_nonempty(f->name));
+      JW_LIT(w, ",\"linkage_name\":");
+      jw_name(w, json_nonempty(f->linkage));
+      JW_LIT(w, ",\"file\":");
+      jw_name(w, f->file);
+      JW_LIT(w, ",\"line\":");
+      jw_u64(w, f->line);
+      JW_LIT(w, ",\"column\":");
+      jw_u64(w, f->column);
+      JW_LIT(w, ",\"module\":");
+      jw_u64(w, i);
+      if (f->is_static)
+        JW_LIT(w, ",\"static\":true");
+      else
+        JW_LIT(w, ",\"static\":false");
+      /* hooked: calls through the instrumented body, timed or left out by CPROF_SAMPLE */
+      uint64_t hooked = t->timed_calls + t->skipped;
+      JW_LIT(w, ",\"calls\":");
+      jw_u64(w, calls);
+      JW_LIT(w, ",\"timed_calls\":");
+      jw_u64(w, t->timed_calls);
+      /* a tiny leaf compiled without hooks: no call was timed, whether inlined or not */
+      JW_LIT(w, ",\"inlined_calls\":");
+      jw_u64(w, f->untimed ? 0 : calls > hooked ? calls - hooked : 0);
+      if (rt_sample > 1) {
+        JW_LIT(w, ",\"sampled_out_calls\":");
+        jw_u64(w, t->skipped);
+      }
+      int adaptive = untimed && untimed[k];
+      JW_LIT(w, ",\"timing\":");
+      if (calls == 0)
+        JW_LIT(w, "\"not_run\"");
+      else if (f->untimed)
+        JW_LIT(w, "\"skipped\"");
+      else if (adaptive && hooked)
+        JW_LIT(w, "\"adaptive\"");
+      else if (hooked == 0)
+        JW_LIT(w, "\"none\"");
+      else if (hooked >= calls)
+        JW_LIT(w, "\"full\"");
+      else
+        JW_LIT(w, "\"partial\"");
+      JW_LIT(w, ",\"total_time_ns\":"); /* sums over the timed calls */
+      jw_u64(w, t->total_ns);
+      JW_LIT(w, ",\"self_time_ns\":");
+      jw_u64(w, t->self_ns);
+      JW_LIT(w, ",\"avg_time_ns\":");
+      jw_u64(w, t->timed_calls ? t->sum_ns / t->timed_calls : 0);
+      JW_LIT(w, ",\"min_time_ns\":");
+      jw_u64(w, t->timed_calls ? t->min_ns : 0);
+      JW_LIT(w, ",\"max_time_ns\":");
+      jw_u64(w, t->timed_calls ? t->max_ns : 0);
+      JW_LIT(w, ",\"unwound_calls\":");
+      jw_u64(w, t->unwound_calls);
+      if (t->timed_calls)
+        jw_latency(j, t);
+      if (j->s->mem.enabled)
+        jw_fn_memory(j, &j->s->mem.fn[fid]);
+      if (j->s->events_fn && t->timed_calls)
+        jw_event_values(j, &j->s->events_fn[(size_t)fid * rt_events.n]);
+      if (rt_io_json_fn(io, fid) != 0)
+        j->oom = 1;
+      jw_flush(j, io, 0);
+      JW_LIT(w, "}");
+    }
+  }
+  JW_LIT(w, "]");
+}
+
+/* ,"loops":[...],"branches":[...],"switches":[...] */
+static void jw_sites(struct json_ctx *j) {
+  struct jw *w = &j->w;
+  int first = 1;
+  JW_LIT(w, ",\"loops\":[");
+  for (uint32_t i = 0; i < j->s->nmods && !w->oom; i++) {
+    const struct rt_meta *meta = &j->meta[i];
+    for (size_t k = 0; k < meta->nloops && !w->oom; k++) {
+      const struct rt_meta_loop *l = &meta->loops[k];
+      if (!first)
+        JW_LIT(w, ",");
+      first = 0;
+      jw_site(j, i, l->fn, l->file, l->line, l->column);
+      JW_LIT(w, ",\"depth\":");
+      jw_u64(w, l->depth);
+      JW_LIT(w, ",\"iterations\":");
+      jw_u64(w, json_counter(j, i, l->iterations));
+      JW_LIT(w, ",\"entries\":");
+      jw_u64(w, json_counter(j, i, l->entries));
+      JW_LIT(w, "}");
+    }
+  }
+  first = 1;
+  JW_LIT(w, "],\"branches\":[");
+  for (uint32_t i = 0; i < j->s->nmods && !w->oom; i++) {
+    const struct rt_meta *meta = &j->meta[i];
+    for (size_t k = 0; k < meta->nbranches && !w->oom; k++) {
+      const struct rt_meta_branch *b = &meta->branches[k];
+      uint64_t taken = json_counter(j, i, b->taken), not_taken = json_counter(j, i, b->not_taken);
+      uint64_t total = taken + not_taken;
+      if (!first)
+        JW_LIT(w, ",");
+      first = 0;
+      jw_site(j, i, b->fn, b->file, b->line, b->column);
+      JW_LIT(w, ",\"taken\":");
+      jw_u64(w, taken);
+      JW_LIT(w, ",\"not_taken\":");
+      jw_u64(w, not_taken);
+      JW_LIT(w, ",\"prediction_rate\":");
+      jw_double(w, total ? (double)(taken > not_taken ? taken : not_taken) / (double)total : 0.0);
+      JW_LIT(w, "}");
+    }
+  }
+  first = 1;
+  JW_LIT(w, "],\"switches\":[");
+  for (uint32_t i = 0; i < j->s->nmods && !w->oom; i++) {
+    const struct rt_meta *meta = &j->meta[i];
+    for (size_t k = 0; k < meta->nswitches && !w->oom; k++) {
+      const struct rt_meta_switch *sw = &meta->switches[k];
+      if (!first)
+        JW_LIT(w, ",");
+      first = 0;
+      jw_site(j, i, sw->fn, sw->file, sw->line, sw->column);
+      uint64_t total = 0;
+      for (uint32_t c = 0; c < sw->ncases; c++)
+        total += json_counter(j, i, sw->cases[c].counter);
+      JW_LIT(w, ",\"total\":");
+      jw_u64(w, total);
+      JW_LIT(w, ",\"cases\":[");
+      for (uint32_t c = 0; c < sw->ncases; c++) {
+        if (c)
+          JW_LIT(w, ",");
+        JW_LIT(w, "{\"label\":");
+        jw_str(w, sw->cases[c].label);
+        JW_LIT(w, ",\"count\":");
+        jw_u64(w, json_counter(j, i, sw->cases[c].counter));
+        JW_LIT(w, "}");
+      }
+      JW_LIT(w, "]}");
+    }
+  }
+  JW_LIT(w, "]");
+}
+
 static void json_document(struct json_ctx *j, cJSON *root) {
   const struct rt_snapshot *s = j->s;
   json_str(j, root, "version", "1.3");
@@ -718,17 +1112,20 @@ static void json_document(struct json_ctx *j, cJSON *root) {
     json_u64(j, o, "functions", s->mods[i]->num_functions);
     json_u64(j, o, "counters", s->mods[i]->num_counters);
   }
-  cJSON *fns = json_array(j, root, "functions");
-  cJSON *cg = json_array(j, root, "call_graph");
-  cJSON *loops = json_array(j, root, "loops");
-  cJSON *branches = json_array(j, root, "branches");
-  cJSON *switches = json_array(j, root, "switches");
-  cJSON *threads = json_array(j, root, "threads");
   if (j->oom)
     return;
-  json_functions(j, fns);
-  json_call_graph(j, cg);
-  json_sites(j, loops, branches, switches);
+  /* {head members, then the streamed arrays, then the tail members} */
+  JW_LIT(&j->w, "{");
+  jw_flush(j, root, 1);
+  cJSON *io = json_check(j, cJSON_CreateObject()); /* functions[].io, one function at a time */
+  if (io)
+    jw_functions(j, io);
+  cJSON_Delete(io);
+  json_call_graph(j);
+  jw_sites(j);
+  cJSON *threads = json_array(j, root, "threads");
+  if (j->oom || j->w.oom)
+    return;
   json_threads(j, threads);
   json_memory(j, root);
   json_events(j, root);
@@ -736,34 +1133,50 @@ static void json_document(struct json_ctx *j, cJSON *root) {
     json_trace(j, root);
   if (rt_io_json(root) != 0 || rt_interval_json(root) != 0)
     j->oom = 1;
+  if (!j->oom)
+    jw_flush(j, root, 0);
+  JW_LIT(&j->w, "}");
 }
 
-/* Returns the profile text (free() it), or NULL when memory ran out. */
-char *rt_json_render(const struct rt_snapshot *s) {
-  struct json_ctx j = {s, calloc(s->nmods ? s->nmods : 1, sizeof(struct rt_meta)), 0,
-                       malloc((s->nfids ? s->nfids : 1) * sizeof(uint32_t))};
-  if (!j.meta || !j.fid_mod) {
-    free(j.meta);
-    free(j.fid_mod);
-    return NULL;
+/* The text's likely size, so that the buffer is seldom moved: measured averages per item. */
+static size_t json_estimate(const struct json_ctx *j) {
+  size_t n = 65536 + (size_t)j->s->nfids * 700 + (size_t)j->s->edges.n * 200;
+  for (uint32_t i = 0; i < j->s->nmods; i++)
+    n += j->meta[i].ncalls * 200 + (j->meta[i].nloops + j->meta[i].nbranches +
+                                    j->meta[i].nswitches) * 260;
+  return n;
+}
+
+#define JW_CHUNK ((size_t)1 << 20)
+
+/* Renders the profile into j->w (from its buffer of `reserve` bytes); 0, or -1 (out of memory,
+ * or the write to j->w.fd failed). */
+static int json_render(struct json_ctx *j, size_t reserve) {
+  const struct rt_snapshot *s = j->s;
+  j->meta = calloc(s->nmods ? s->nmods : 1, sizeof(struct rt_meta));
+  j->fid_mod = malloc((s->nfids ? s->nfids : 1) * sizeof(uint32_t));
+  if (!j->meta || !j->fid_mod) {
+    free(j->meta);
+    free(j->fid_mod);
+    return -1;
   }
   for (uint32_t f = 0; f < s->nfids; f++)
-    j.fid_mod[f] = RT_NONE;
+    j->fid_mod[f] = RT_NONE;
   for (uint32_t i = 0; i < s->nmods; i++)
     for (uint32_t k = 0; k < s->mods[i]->num_functions; k++)
-      j.fid_mod[s->mods[i]->fid_base + k] = i;
+      j->fid_mod[s->mods[i]->fid_base + k] = i;
   uint32_t parsed = 0;
   for (; parsed < s->nmods; parsed++) {
     const struct rt_module *m = s->mods[parsed];
-    if (rt_meta_parse(m->metadata, m->num_counters, m->num_functions, &j.meta[parsed]) != 0) {
-      j.oom = 1;
+    if (rt_meta_parse(m->metadata, m->num_counters, m->num_functions, &j->meta[parsed]) != 0) {
+      j->oom = 1;
       break;
     }
     /* The snapshot's own copy of the totals: the counts of functions counted on a spanning
        tree are computed into it once, before anything reads them. */
-    int unsolved = rt_meta_solve(&j.meta[parsed], s->counters[parsed], m->num_counters);
+    int unsolved = rt_meta_solve(&j->meta[parsed], s->counters[parsed], m->num_counters);
     if (unsolved < 0) {
-      j.oom = 1;
+      j->oom = 1;
       parsed++;
       break;
     }
@@ -771,19 +1184,46 @@ char *rt_json_render(const struct rt_snapshot *s) {
     static int unsolved_said;
     if (unsolved > 0 && !__atomic_exchange_n(&unsolved_said, 1, __ATOMIC_RELAXED))
       rt_warn("%s: %d function(s) counted on a spanning tree could not be solved: their counts "
-              "read 0", j.meta[parsed].source, unsolved);
+              "read 0", j->meta[parsed].source, unsolved);
   }
-  char *text = NULL;
-  cJSON *root = j.oom ? NULL : json_check(&j, cJSON_CreateObject());
-  if (root) {
-    json_document(&j, root);
-    if (!j.oom)
-      text = cJSON_PrintUnformatted(root);
-    cJSON_Delete(root);
-  }
+  cJSON *root = j->oom ? NULL : json_check(j, cJSON_CreateObject());
+  if (root && jw_room(&j->w, reserve ? reserve : json_estimate(j)))
+    json_document(j, root);
+  else
+    j->oom = 1;
+  cJSON_Delete(root);
   for (uint32_t i = 0; i < parsed; i++)
-    rt_meta_free(&j.meta[i]);
-  free(j.meta);
-  free(j.fid_mod);
+    rt_meta_free(&j->meta[i]);
+  free(j->meta);
+  free(j->fid_mod);
+  return j->oom || j->w.oom ? -1 : 0;
+}
+
+/* Returns the profile text (free() it), or NULL when memory ran out. */
+char *rt_json_render(const struct rt_snapshot *s) {
+  struct json_ctx j = {s, NULL, 0, NULL, {NULL, NULL, NULL, 0, -1, 0}};
+  char *text = NULL;
+  if (json_render(&j, 0) == 0 && jw_room(&j.w, 1)) {
+    *j.w.p = '\0';
+    text = j.w.buf;
+    j.w.buf = NULL;
+  }
+  free(j.w.buf);
   return text;
+}
+
+/* Writes the profile and a newline to fd through a buffer of JW_CHUNK bytes, so that the text
+ * of a large program never has to be held (and page-faulted in) whole. Returns 0, or -1 with
+ * errno: ENOMEM, or the write's error. */
+int rt_json_write(const struct rt_snapshot *s, int fd) {
+  struct json_ctx j = {s, NULL, 0, NULL, {NULL, NULL, NULL, 0, fd, 0}};
+  int rc = json_render(&j, JW_CHUNK);
+  if (rc == 0) {
+    JW_LIT(&j.w, "\n");
+    rc = j.w.oom ? -1 : jw_drain(&j.w);
+  }
+  free(j.w.buf);
+  if (rc != 0)
+    errno = j.w.err ? j.w.err : ENOMEM;
+  return rc;
 }

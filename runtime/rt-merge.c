@@ -9,8 +9,7 @@ static uint32_t merge_hash(uint32_t parent, uint32_t child, uint32_t mask) {
   return (uint32_t)(k >> 32) & mask;
 }
 
-static int merge_map_grow(struct rt_edge_map *map) {
-  uint32_t cap = map->cap ? map->cap * 2 : 64;
+static int merge_map_resize(struct rt_edge_map *map, uint32_t cap) {
   struct rt_edge *e = malloc((size_t)cap * sizeof *e);
   if (!e)
     return -1;
@@ -28,6 +27,21 @@ static int merge_map_grow(struct rt_edge_map *map) {
   map->e = e;
   map->cap = cap;
   return 0;
+}
+
+static int merge_map_grow(struct rt_edge_map *map) {
+  return merge_map_resize(map, map->cap ? map->cap * 2 : 64);
+}
+
+/* Room for n edges without growing: one table of the final size instead of a doubling series,
+ * each new table written (and page-faulted) in full. */
+int rt_edge_map_reserve(struct rt_edge_map *map, uint32_t n) {
+  uint64_t cap = map->cap ? map->cap : 64;
+  while ((uint64_t)(n + 1) * 2 > cap)
+    cap *= 2;
+  if (cap > UINT32_MAX / 2)
+    return 0; /* left to grow as it goes */
+  return cap == map->cap ? 0 : merge_map_resize(map, (uint32_t)cap);
 }
 
 struct rt_edge *rt_edge_map_get(struct rt_edge_map *map, uint32_t parent, uint32_t child) {

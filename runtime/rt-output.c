@@ -106,11 +106,21 @@ static int output_write_special(const char *path, const char *text) {
   return 0;
 }
 
-/* Writes "<path>.tmp.<pid>.<n>" then renames it over path, so readers never see a partial file. */
-static int output_write_atomic(const char *path, const char *text) {
+/* Writes "<path>.tmp.<pid>.<n>" then renames it over path, so readers never see a partial file.
+ * The text is streamed into the file as it is rendered; a special file gets it whole (nothing on
+ * a failure). */
+static int output_write_atomic(const char *path, const struct rt_snapshot *s) {
   struct stat st;
-  if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-    return output_write_special(path, text);
+  if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+    char *text = rt_json_render(s);
+    int rc = -1;
+    if (!text)
+      rt_warn("cannot write profile to '%s': %s", path, strerror(ENOMEM));
+    else
+      rc = output_write_special(path, text);
+    free(text);
+    return rc;
+  }
   size_t tlen = strlen(path) + 32;
   char *tmp = malloc(tlen);
   if (!tmp) {
@@ -127,7 +137,7 @@ static int output_write_atomic(const char *path, const char *text) {
   if (fd < 0) {
     err = errno;
   } else {
-    if (output_write_all(fd, text, strlen(text)) != 0 || output_write_all(fd, "\n", 1) != 0)
+    if (rt_json_write(s, fd) != 0)
       err = errno ? errno : EIO;
     if (close(fd) != 0 && !err)
       err = errno;
@@ -167,13 +177,8 @@ static int output_dump(const char *path) {
   if (rt_snapshot_take(&s) != 0) {
     rt_warn("cannot write profile to '%s': %s", target, strerror(ENOMEM));
   } else {
-    char *text = rt_json_render(&s);
+    rc = output_write_atomic(target, &s);
     rt_snapshot_free(&s);
-    if (!text)
-      rt_warn("cannot write profile to '%s': %s", target, strerror(ENOMEM));
-    else
-      rc = output_write_atomic(target, text);
-    free(text);
   }
   free(target);
   errno = saved_errno;

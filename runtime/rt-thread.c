@@ -332,7 +332,12 @@ int rt_snapshot_take(struct rt_snapshot *s) {
   s->nfids = rt_module_fid_end(n);
   s->mods = calloc(n ? n : 1, sizeof *s->mods);
   s->counters = calloc(n ? n : 1, sizeof *s->counters);
-  s->fn = calloc(s->nfids ? s->nfids : 1, sizeof *s->fn);
+  /* Zeroed by writing rather than calloc'ed: the merges below read each slot before writing it,
+   * which costs a fresh mapping two page faults per page (the zero page, then a copy) instead of
+   * one. explicit_bzero, as GCC turns malloc + memset back into calloc. */
+  size_t fn_bytes = (s->nfids ? s->nfids : 1) * sizeof *s->fn;
+  if ((s->fn = malloc(fn_bytes)))
+    explicit_bzero(s->fn, fn_bytes);
   size_t nlive = 0;
   for (struct rt_thread *t = thread_live; t; t = t->next)
     nlive++;
@@ -340,6 +345,13 @@ int rt_snapshot_take(struct rt_snapshot *s) {
   int rc = s->mods && s->counters && s->fn && s->threads ? 0 : -1;
   if (rc == 0)
     rc = rt_edge_map_copy(&s->edges, &thread_gedges);
+  uint32_t live_edges = 0; /* the largest live thread's: the merges below then seldom grow it */
+  for (struct rt_thread *t = thread_live; t; t = t->next) {
+    uint32_t ne = __atomic_load_n(&t->nedges, __ATOMIC_ACQUIRE);
+    live_edges = ne > live_edges ? ne : live_edges;
+  }
+  if (rc == 0)
+    rc = rt_edge_map_reserve(&s->edges, s->edges.n + live_edges);
   for (uint32_t i = 0; rc == 0 && i < n; i++) {
     struct rt_module *m = rt_module_get(i);
     s->mods[i] = m;

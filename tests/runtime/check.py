@@ -766,10 +766,83 @@ def check_merged(p, args):
     eq(p["version"], "1.3", "merged version")
 
 
+# t-names.c's strings, as bytes (the profile copies bytes that are not UTF-8 as they are).
+N_MAIN = b'ma"in\\'
+N_EVIL = b'ev"il \\ \x01\x02\x08\x0c\x0d\x1b\x1f\x7f end'
+L_EVIL = b'_Z4evil\\"\x05'
+N_BYTES = b'bytes \xff\xfe \xc3\x28 \xe2\x82 \xed\xa0\x80 caf\xc3\xa9 \xf0\x9f\x98\x80'
+F_MAIN = b'dir\\with "quotes"/t-\x03names.c'
+F_BYTES = b'/\xff\xc0\xaf/x.c'
+L_CASE = b'-7...9'
+
+
+def raw(v):
+    return v.encode("utf-8", "surrogateescape")
+
+
+def check_names(p, args):
+    text = RAW[0]
+    # every control character is escaped: the only raw one is the newline after the document
+    expect(all(c >= 0x20 for c in text[:-1]) and text.endswith(b"}\n"), "raw control characters")
+    # cJSON's escapes: two-character forms for \b \f \r, \u00xx (lowercase) for the others
+    for esc in (b'ma\\"in\\\\', b"\\u0001\\u0002\\b\\f\\r\\u001b\\u001f\x7f end"):
+        expect(esc in text, f"escape {esc!r} in the text")
+    m = p["modules"][0]
+    eq(raw(m["source"]), b'src "\\\x01\xfe.c', "module source")
+    eq(raw(m["directory"]), b'/src/"names"\\\x7f', "module directory")
+    fns = {f["id"]: f for f in p["functions"]}
+    for fid, name, linkage, file in ((0, N_MAIN, b"main", F_MAIN), (1, N_EVIL, L_EVIL, F_MAIN),
+                                     (2, N_BYTES, N_BYTES, F_BYTES)):
+        f = fns.get(fid, {})
+        eq(raw(f.get("name", "")), name, f"functions[{fid}].name")
+        eq(raw(f.get("linkage_name", "")), linkage, f"functions[{fid}].linkage_name")
+        eq(raw(f.get("file", "")), file, f"functions[{fid}].file")
+    eq(fns[1]["calls"], 1, "evil calls")
+    eq(fns[2]["calls"], 2, "bytes calls")
+    cg = sorted((raw(e["caller"]), raw(e["callee"]), e["calls"], e["kind"]) for e in p["call_graph"])
+    eq(cg, sorted([(N_MAIN, N_EVIL, 1, "direct"), (N_MAIN, N_BYTES, 2, "direct")]), "call graph")
+    eq(raw(p["loops"][0]["file"]), F_MAIN, "loop file")
+    eq(raw(p["loops"][0]["location"]), F_MAIN + b":40", "loop location")
+    eq(raw(p["loops"][0]["function"]), N_MAIN, "loop function")
+    eq(raw(p["branches"][0]["location"]), F_BYTES + b":41", "branch location")
+    eq((p["branches"][0]["taken"], p["branches"][0]["not_taken"]), (1, 2), "branch counts")
+    cases = [(raw(c["label"]), c["count"]) for c in p["switches"][0]["cases"]]
+    eq(cases, [(L_CASE, 1), (b"default", 2)], "switch cases")
+
+
+def cjson_number(d):
+    """cJSON 1.7's print_number for a finite double."""
+    if d == int(d) and -2**31 <= d < 2**31:
+        return "%d" % int(d)
+    s = "%1.15g" % d
+    t = float(s)
+    if abs(t - d) > max(abs(t), abs(d)) * sys.float_info.epsilon:
+        s = "%1.17g" % d
+    return s
+
+
+def check_rates(p, args):
+    import re
+    texts = re.findall(rb'"taken":(\d+),"not_taken":(\d+),"prediction_rate":([^,}]*)', RAW[0])
+    eq(len(texts), len(p["branches"]), "rates found in the text")
+    bad = []
+    for t, n, text in texts:
+        t, n = int(t), int(n)
+        d = float(max(t, n)) / float(t + n) if t + n else 0.0
+        if text.decode() != cjson_number(d):
+            bad.append((t, n, text.decode(), cjson_number(d)))
+    eq(bad[:5], [], "prediction_rate texts (taken, not_taken, written, cJSON's)")
+
+
+RAW = [b""]
+
+
 def main():
     schema, name, path, args = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
-    with open(path) as f:
-        p = json.load(f)
+    # Bytes that are not UTF-8 (a name's, copied as cJSON does) decode to lone surrogates.
+    with open(path, "rb") as f:
+        RAW[0] = f.read()
+    p = json.loads(RAW[0].decode("utf-8", "surrogateescape"))
     validate(p, schema)
     globals()["check_" + name](p, args)
     if FAILURES:

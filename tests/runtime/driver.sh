@@ -128,6 +128,16 @@ api)
   [ "$(lines err)" = 0 ] || fail "stderr without CPROF"
   [ -z "$(ls | grep json)" ] || fail "profile written without CPROF"
   ;;
+rates)
+  CPROF=1 CPROF_OUTPUT=p.json run 0 "$bin/t-rates"
+  [ "$(lines err)" = 0 ] || fail "unexpected stderr"
+  $check rates p.json || fail "profile"
+  ;;
+names)
+  CPROF=1 CPROF_OUTPUT=p.json run 0 "$bin/t-names"
+  [ "$(lines err)" = 0 ] || fail "unexpected stderr"
+  $check names p.json || fail "profile"
+  ;;
 meta)
   CPROF=1 CPROF_OUTPUT=p.json run 0 "$bin/t-meta"
   [ "$(lines err)" = 1 ] || fail "expected one warning line (refused module)"
