@@ -145,7 +145,8 @@ static inline struct rt_edge *hook_edge_at(struct rt_thread *t, uint32_t i) {
 uint64_t rt_min_time_ns = RT_MIN_TIME_DEFAULT_NS;
 
 /* At its 1024th, 2048th, 4096th, ... timed call in a thread (first slow calls, such as cold
- * caches, only delay the verdict), a function whose timed calls so far averaged under
+ * caches, only delay the verdict; with CPROF_SAMPLE=N, at the first power of two of timed calls
+ * that stands for 1024 calls and at every power of two after), a function whose timed calls so far averaged under
  * rt_min_time_ns (inclusive) is timed no more, in any thread: its module's untimed byte
  * makes the instrumented code skip both hooks, so a call then costs what counting costs. The
  * activations already open keep their hooks (the code tests the byte once per activation), so
@@ -184,7 +185,7 @@ HOOK_INLINE void hook_close(struct rt_thread *t, uint64_t now, int unwound) {
   ft->timed_calls++;
   ft->sum_ns += incl;
   if (RT_UNLIKELY((ft->timed_calls & (ft->timed_calls - 1)) == 0) &&
-      ft->timed_calls >= RT_ADAPT_CALLS)
+      ft->timed_calls * rt_sample >= RT_ADAPT_CALLS)
     hook_adapt(fid, ft);
   ft->self_ns += self;
   ft->lat[rt_lat_bucket(incl)]++;

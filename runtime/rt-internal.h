@@ -436,8 +436,8 @@ extern uint32_t rt_reset_gen;
 /* rt-hooks.c */
 extern uint32_t rt_sample; /* CPROF_SAMPLE, 1 when every call is timed */
 /* CPROF_MIN_TIME: a function whose timed calls (in one thread) average under rt_min_time_ns
- * inclusive, judged at its RT_ADAPT_CALLS-th timed call and every power of two after, stops
- * being timed; 0 times every call. */
+ * inclusive, judged at its RT_ADAPT_CALLS-th timed call (RT_ADAPT_CALLS / CPROF_SAMPLE, rounded
+ * up to a power of two) and every power of two after, stops being timed; 0 times every call. */
 #define RT_ADAPT_CALLS 1024
 #define RT_MIN_TIME_DEFAULT_NS 1000
 extern uint64_t rt_min_time_ns;

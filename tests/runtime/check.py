@@ -515,22 +515,28 @@ def check_adaptive(p, args):
     """t-adaptive with THREADS threads and CPROF_MIN_TIME=MIN (1e9: every short function stops;
     1 or 0: none does)."""
     threads, min_time = int(args[0]), int(args[1])
+    sample = int(args[2]) if len(args) > 2 else 1
+    first_verdict = 1  # the first power of two of timed calls that stands for 1024 calls
+    while first_verdict * sample < 1024:
+        first_verdict *= 2
     eq(p["statistics"]["min_time_ns"], min_time, "statistics.min_time_ns")
     leaf, alloc, outer, run, main = (fn(p, n) for n in ("leaf", "alloc", "outer", "run", "main"))
     # counts stay exact whatever is timed
     eq((leaf["calls"], alloc["calls"], outer["calls"], run["calls"], main["calls"]),
        (5000 * threads, 5000 * threads, 2 * threads, threads, 1), "exact calls")
-    for f in (outer, run, main):
-        eq((f["name"], f["timed_calls"], f["timing"]), (f["name"], f["calls"], "full"), "timed")
+    for f in (outer, run, main):  # one call in `sample` timed: the 1st, the (sample+1)th, ...
+        eq((f["name"], f["timed_calls"], f["timing"]),
+           (f["name"], (f["calls"] + sample - 1) // sample, "full"), "timed")
     if min_time >= 1000000000:
         for f in (leaf, alloc):
             # judged at its 1024th timed call in a thread; other threads may time more meanwhile
             name = f["name"]
             eq(f["timing"], "adaptive", f"{name} stopped")
-            expect(1024 <= f["timed_calls"] < f["calls"], f"{name} timed {f['timed_calls']}")
+            expect(first_verdict <= f["timed_calls"] < f["calls"], f"{name} timed {f['timed_calls']}")
             if threads == 1:
-                eq(f["timed_calls"], 1024, f"{name}: timed until its first verdict")
-            eq(f["inlined_calls"], f["calls"] - f["timed_calls"], f"{name}: untimed calls")
+                eq(f["timed_calls"], first_verdict, f"{name}: timed until its first verdict")
+            eq(f["inlined_calls"] + f.get("sampled_out_calls", 0), f["calls"] - f["timed_calls"],
+               f"{name}: untimed calls")
             expect(0 < f["min_time_ns"] <= f["avg_time_ns"] <= f["max_time_ns"], f"{name} stats")
             eq(sum(b["count"] for b in f["latency"]["histogram"]), f["timed_calls"], f"{name} latency")
         # heap blocks go to the innermost timed function: alloc while timed, then its caller

@@ -358,6 +358,9 @@ adaptive)
     [ "$(lines err)" = 0 ] || fail "unexpected stderr"
     $check adaptive p.json $n 1000000000 || fail "profile, $n thread(s)"
   done
+  # CPROF_SAMPLE=10: judged at the 128th timed call (1280 calls)
+  CPROF=1 CPROF_SAMPLE=10 CPROF_MIN_TIME=1000000000 CPROF_OUTPUT=p.json run 0 "$bin/t-adaptive" 1
+  $check adaptive p.json 1 1000000000 10 || fail "profile with CPROF_SAMPLE=10"
   for v in 0 1; do
     CPROF=1 CPROF_MIN_TIME=$v CPROF_OUTPUT=p.json run 0 "$bin/t-adaptive" 2
     $check adaptive p.json 2 $v || fail "profile with CPROF_MIN_TIME=$v"
