@@ -146,13 +146,14 @@ uint64_t rt_min_time_ns = RT_MIN_TIME_DEFAULT_NS;
 
 /* At its 1024th, 2048th, 4096th, ... timed call in a thread (first slow calls, such as cold
  * caches, only delay the verdict; with CPROF_SAMPLE=N, at the first power of two of timed calls
- * that stands for 1024 calls and at every power of two after), a function whose timed calls so far averaged under
- * rt_min_time_ns (inclusive) is timed no more, in any thread: its module's untimed byte
- * makes the instrumented code skip both hooks, so a call then costs what counting costs. The
- * activations already open keep their hooks (the code tests the byte once per activation), so
- * the outermost calls of a recursion stay timed. Its later calls' time is its callers' self
- * time, as for an inlined call, and so are the heap blocks and I/O the runtime charges to the
- * innermost timed function; its counts stay exact. At most 40 times per function and thread. */
+ * that stands for 1024 calls and at every power of two after), a function whose timed calls so
+ * far averaged under rt_min_time_ns (inclusive) is timed no more, in any thread: its module's
+ * untimed byte makes the instrumented code skip both hooks, so a call then costs what counting
+ * costs. The activations already open keep their hooks (the code tests the byte once per
+ * activation), so the outermost calls of a recursion stay timed. Its later calls' time is its
+ * callers' self time, as for an inlined call, and so are the heap blocks and I/O the runtime
+ * charges to the innermost timed function; its counts stay exact. At most 40 times per function
+ * and thread. */
 static RT_NOINST __attribute__((noinline)) void hook_adapt(uint32_t fid,
                                                             const struct rt_fn_time *ft) {
   if (!rt_min_time_ns || ft->sum_ns >= rt_min_time_ns * ft->timed_calls)

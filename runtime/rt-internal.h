@@ -508,6 +508,8 @@ void rt_threads_fold_module(struct rt_module *m, uint64_t *own); /* rt_lock held
 
 /* ---- rt-json.c / rt-output.c ------------------------------------------------------------- */
 
+/* Both render a snapshot once: they solve its spanning-tree counts into s->counters (adding into
+ * the logical counters), so a second rendering of the same snapshot would add them again. */
 char *rt_json_render(const struct rt_snapshot *s);
 /* The profile and a newline, streamed to fd; 0, or -1 with errno (ENOMEM or write's). */
 int rt_json_write(const struct rt_snapshot *s, int fd);
