@@ -40,6 +40,8 @@
  *   single-body                no plain copy of each function body (see instrument.cc [0])
  *   direct-counts              increment every counter where it is drawn, no spanning tree
  *                              (instrument.cc [9])
+ *   hook-calls                 call the hooks as functions, not through the x86-64
+ *                              register-preserving trampolines (prune.cc [4])
  *   skip-leaves[=N]            no timing hooks in leaf functions without loops and under N
  *                              GIMPLE statements (default 40; instrument.cc [7])
  *
@@ -55,7 +57,7 @@
 int plugin_is_GPL_compatible;
 
 struct cprof_options cprof_opts = {
-  false, true, true, true, true, true, false, true, true, 0,
+  false, true, true, true, true, true, false, true, true, true, 0,
   { NULL, 0 }, { NULL, 0 }, { NULL, 0 }, { NULL, 0 }
 };
 
@@ -78,6 +80,8 @@ static const char cprof_help[] =
   "                                             slower with profiling off\n"
   "  -fplugin-arg-cprof-direct-counts           count every quantity where it happens\n"
   "                                             (no spanning tree): more increments\n"
+  "  -fplugin-arg-cprof-hook-calls              call the hooks as functions, not through\n"
+  "                                             the x86-64 register-preserving trampolines\n"
   "  -fplugin-arg-cprof-help                    this text\n"
   "Function globs match the printable or the linkage name; file globs match the path\n"
   "as given to the compiler or its basename. Excludes win over includes.\n";
@@ -150,7 +154,8 @@ parse_options (int argc, struct plugin_argument *argv)
 	  || flag_option (a, "no-call-sites", &cprof_opts.call_sites, false)
 	  || flag_option (a, "system-headers", &cprof_opts.system_headers, true)
 	  || flag_option (a, "single-body", &cprof_opts.dual_body, false)
-	  || flag_option (a, "direct-counts", &cprof_opts.spanning_tree, false))
+	  || flag_option (a, "direct-counts", &cprof_opts.spanning_tree, false)
+	  || flag_option (a, "hook-calls", &cprof_opts.trampolines, false))
 	continue;
       if (strcmp (a->key, "skip-leaves") == 0)
 	{

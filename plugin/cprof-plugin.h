@@ -11,6 +11,9 @@
    It has a space so that no source file can spell it. */
 #define CPROF_TOKEN_ATTR "cprof token"
 
+/* Name of the attribute that marks an instrumented clone f.cprof (split.cc). */
+#define CPROF_CLONE_ATTR "cprof clone"
+
 /* A list of fnmatch(3) patterns given as repeated or comma-separated options. */
 struct cprof_patterns {
   char **items;
@@ -27,6 +30,7 @@ struct cprof_options {
   bool system_headers;
   bool dual_body;
   bool spanning_tree;    /* count only the edges off a spanning tree (instrument.cc [9]) */
+  bool trampolines;      /* hooks through the register-preserving trampolines (prune.cc [4]) */
   unsigned skip_leaves;  /* skip-leaves=N: no timing for leaves below N statements */
   struct cprof_patterns include_functions;
   struct cprof_patterns exclude_functions;

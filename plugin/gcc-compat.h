@@ -61,4 +61,14 @@
 #define CPROF_SYSTEM_HEADER_P(loc) in_system_header_at (loc)
 #endif
 
+/* The hook trampolines (prune.cc [4]) exist for x86-64 with the LP64 ABI only; elsewhere the
+   hooks stay ordinary calls.  Evaluated per function: the target attribute can change them. */
+#if defined (TARGET_64BIT) && defined (TARGET_X32) && defined (TARGET_AVX512F)
+#define CPROF_TRAMPOLINE_TARGET_P() (TARGET_64BIT && !TARGET_X32)
+#define CPROF_TARGET_AVX512F_P() (TARGET_AVX512F != 0)
+#else
+#define CPROF_TRAMPOLINE_TARGET_P() false
+#define CPROF_TARGET_AVX512F_P() false
+#endif
+
 #endif /* CPROF_GCC_COMPAT_H */

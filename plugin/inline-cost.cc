@@ -17,6 +17,12 @@
  * function's size/time table, spread over its entries in proportion to their size (the
  * table keeps no record of which block went where; the sum, which is what an inlining
  * decision without known arguments reads, is exact).  Hook call edges get zero cost.
+ *
+ *   [3] a call of an instrumented clone from the plain world (f's dispatch, split.cc [2],
+ *       and its copies inlined elsewhere) is marked as one that cannot be inlined, before
+ *       each inliner runs: the marks do not survive the rebuilding of the call graph edges.
+ *       Calls between clones stay inlinable, so the instrumented world inlines as the plain
+ *       one does.
  */
 #include "cprof-plugin.h"
 
@@ -216,13 +222,36 @@ adjust_function (cgraph_node *node, function *fun)
   size_info->self_size = MAX (1, size_info->self_size - size);
 }
 
+static bool
+clone_p (cgraph_node *node)
+{
+  return node && lookup_attribute (CPROF_CLONE_ATTR, DECL_ATTRIBUTES (node->decl));
+}
+
+/* [3] */
+static void
+forbid_inlining_clones (cgraph_node *node)
+{
+  if (clone_p (node))
+    return;
+  for (cgraph_edge *e = node->callees; e; e = e->next_callee)
+    if (e->inline_failed && clone_p (e->callee->ultimate_alias_target ()))
+      {
+	e->inline_failed = CIF_UNSPECIFIED; /* a final reason: never retried */
+	e->call_stmt_cannot_inline_p = true;
+      }
+}
+
 /* [1] */
 static unsigned int
 execute_local (function *fun)
 {
   cgraph_node *node = cgraph_node::get (fun->decl);
   if (node)
-    adjust_function (node, fun);
+    {
+      forbid_inlining_clones (node);
+      adjust_function (node, fun);
+    }
   return 0;
 }
 
@@ -238,6 +267,7 @@ adjust_all_summaries (void)
       function *fun = DECL_STRUCT_FUNCTION (node->decl);
       if (!fun)
 	continue;
+      forbid_inlining_clones (node);
       push_cfun (fun);
       adjust_function (node, fun);
       pop_cfun ();

@@ -1395,7 +1395,8 @@ apply_entry (fn_ctx *fn, unsigned entry_counter, basic_block plain_first)
   append_seq (sites, seq);
   if (fn->timed)
     apply_timed_entry (fn, sites, sites);
-  gcond *cond = gimple_build_cond (NE_EXPR, fn->on, integer_zero_node, NULL_TREE, NULL_TREE);
+  gcond *cond = gimple_build_cond (NE_EXPR, fn->on, build_zero_cst (TREE_TYPE (fn->on)),
+				   NULL_TREE, NULL_TREE);
   gimple_set_location (cond, fn->loc);
   gsi = gsi_last_bb (bb);
   gsi_insert_after (&gsi, cond, GSI_NEW_STMT);
@@ -1672,7 +1673,7 @@ instrument_function (cgraph_node *node)
   fn.idx = cprof_mod.num_functions++;
   fn.token = (cprof_mod.tag << 32) | fn.idx;
   fn.loc = DECL_SOURCE_LOCATION (decl);
-  fn.on = create_tmp_var (integer_type_node, "cprof_on");
+  fn.on = create_tmp_var (TREE_TYPE (cprof_mod.active), "cprof_on");
   fn.hooked = NULL_TREE;
   fn.dual = false;
   fn.edges = vNULL;

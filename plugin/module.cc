@@ -109,8 +109,11 @@ cprof_module_begin (void)
   cprof_mod.untimed
     = build_static_var ("__cprof_untimed", build_array_type_nelts (unsigned_char_type_node, 1));
 
+  /* The runtime defines an int that holds 0 or 1; on a little-endian target the plugin reads
+     its low byte, so that the dispatch is one "cmpb $0, mem" instead of a load and a test. */
+  tree active_type = BYTES_BIG_ENDIAN ? integer_type_node : unsigned_char_type_node;
   tree active = build_decl (UNKNOWN_LOCATION, VAR_DECL, get_identifier ("__cprof_active"),
-			    integer_type_node);
+			    active_type);
   TREE_PUBLIC (active) = 1;
   DECL_EXTERNAL (active) = 1;
   DECL_ARTIFICIAL (active) = 1;

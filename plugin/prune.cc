@@ -25,6 +25,21 @@
  *       host's "on" instead, so the optimizers keep only the instrumented copy inside the
  *       host's instrumented body and only the plain copy inside its plain body: inlined
  *       code runs in the mode of the activation it was inlined into.
+ *   [4] on x86-64 the hooks that stay become calls the optimizers cannot see, of the
+ *       runtime's trampolines (runtime/rt-trampoline-x86_64.S), which preserve every
+ *       general register but r10 and r11:
+ *
+ *         __cprof_enter (&m, tok)   =>   asm volatile ("lea %0, %%r10; mov $tok, %%r11d;
+ *                                                       lea -128(%%rsp), %%rsp;
+ *                                                       call *__cprof_enter_tramp@GOTPCREL(%%rip);
+ *                                                       lea 128(%%rsp), %%rsp"
+ *                                          : : "m" (m) : "r10", "r11", "cc", "memory",
+ *                                                        vector and x87 registers)
+ *
+ *       A leaf stays a leaf for the register allocator (so the red zone is stepped over),
+ *       keeps no registers saved for hooks it mostly skips, and its callers keep their
+ *       values in caller-saved registers across it (IPA-RA) whichever body runs.  The
+ *       hooks' vector state is not saved: the asm says it is clobbered.
  */
 #include "cprof-plugin.h"
 
@@ -41,6 +56,56 @@ hook_call_p (gimple *stmt)
     return false;
   const char *name = IDENTIFIER_POINTER (DECL_ASSEMBLER_NAME (fn));
   return strcmp (name, "__cprof_enter") == 0 || strcmp (name, "__cprof_exit") == 0;
+}
+
+/* [4] Replaces the hook call at GSI (__cprof_enter if ENTER) by the asm call of its trampoline. */
+static void
+lower_to_trampoline (function *fun, gimple_stmt_iterator *gsi, bool enter)
+{
+  gcall *call = as_a<gcall *> (gsi_stmt (*gsi));
+  tree module = gimple_call_arg (call, 0);
+  if (TREE_CODE (module) == ADDR_EXPR)
+    module = TREE_OPERAND (module, 0);
+  unsigned idx = (unsigned) (TREE_INT_CST_LOW (gimple_call_arg (call, 1)) & 0xffffffffu);
+  char text[256];
+  snprintf (text, sizeof text,
+	    "lea\t%%0, %%%%r10\n\tmov\t$%u, %%%%r11d\n\tlea\t-128(%%%%rsp), %%%%rsp\n\t"
+	    "call\t*%s@GOTPCREL(%%%%rip)\n\tlea\t128(%%%%rsp), %%%%rsp",
+	    idx, enter ? "__cprof_enter_tramp" : "__cprof_exit_tramp");
+
+  vec<tree, va_gc> *inputs = NULL, *clobbers = NULL;
+  vec_safe_push (inputs, build_tree_list (build_tree_list (NULL_TREE, build_string (2, "m")),
+					  module));
+  static const char *const always[] = {
+    "r10", "r11", "cc", "memory", "st", "st(1)", "st(2)", "st(3)", "st(4)", "st(5)", "st(6)",
+    "st(7)",
+  };
+  for (const char *reg : always)
+    vec_safe_push (clobbers, build_tree_list (NULL_TREE, build_string (strlen (reg) + 1, reg)));
+  unsigned nvec = CPROF_TARGET_AVX512F_P () ? 32 : 16;
+  char reg[8];
+  for (unsigned i = 0; i < nvec; i++)
+    {
+      snprintf (reg, sizeof reg, "xmm%u", i);
+      vec_safe_push (clobbers, build_tree_list (NULL_TREE, build_string (strlen (reg) + 1, reg)));
+    }
+  for (unsigned i = 0; nvec == 32 && i < 8; i++)
+    {
+      snprintf (reg, sizeof reg, "k%u", i);
+      vec_safe_push (clobbers, build_tree_list (NULL_TREE, build_string (strlen (reg) + 1, reg)));
+    }
+
+  gasm *as = gimple_build_asm_vec (ggc_strdup (text), inputs, NULL, clobbers, NULL);
+  gimple_asm_set_volatile (as, true);
+  gimple_set_location (as, gimple_location (call));
+  gimple_set_vuse (as, gimple_vuse (call));
+  gimple_set_vdef (as, gimple_vdef (call));
+  if (gimple_vdef (call) && TREE_CODE (gimple_vdef (call)) == SSA_NAME)
+    SSA_NAME_DEF_STMT (gimple_vdef (call)) = as;
+  if (cgraph_node *node = cgraph_node::get (fun->decl))
+    if (cgraph_edge *e = node->get_edge (call))
+      cgraph_edge::remove (e);
+  gsi_replace (gsi, as, false);
 }
 
 /* The empty volatile asm the instrument pass puts after each exit hook. */
@@ -127,6 +192,12 @@ execute_prune (function *fun)
 	tree token = gimple_call_arg (stmt, 1);
 	if (own && TREE_CODE (token) == INTEGER_CST && tree_int_cst_equal (token, own))
 	  {
+	    if (cprof_opts.trampolines && CPROF_TRAMPOLINE_TARGET_P ())
+	      {
+		/* [4] */
+		const char *name = IDENTIFIER_POINTER (DECL_ASSEMBLER_NAME (gimple_call_fndecl (stmt)));
+		lower_to_trampoline (fun, &gsi, strcmp (name, "__cprof_enter") == 0);
+	      }
 	    gsi_next (&gsi);
 	    continue;
 	  }

@@ -23,12 +23,15 @@
  *       are no longer saved and restored by every call of the plain body, which with
  *       profiling off runs as the function compiled without cprof, plus one load and one
  *       predictable branch.
- *   [2] The call is never inlined back (it would undo [1]); with optimization it is a tail
- *       call.  Its cost is taken out of f's inlining estimates (inline-cost.cc), and it is
+ *   [2] The call is never inlined back (it would undo [1]): the clone carries the attribute
+ *       CPROF_CLONE_ATTR, and inline-cost.cc [3] marks every call of it from the plain world
+ *       as one the inliner cannot inline.  With optimization it is a tail call, and a direct
+ *       one, so f's callers know which registers f.cprof leaves alone (IPA-RA) as they know
+ *       it of f's plain body.  Its cost is taken out of f's inlining estimates, and it is
  *       predicted as rarely taken as a call of a cold function, so the plain body keeps the
- *       block frequencies it has without cprof.  A call through the pointer does not set
- *       __cprof_icall: the runtime sees f.cprof's entry as a direct call of f from f's
- *       caller.  The clone is not "local": it is called through a pointer.
+ *       block frequencies it has without cprof.  The plain body does not set __cprof_icall:
+ *       the runtime sees f.cprof's entry as a direct call of f from f's caller.  The clone is
+ *       not "local", so that GCC keeps the usual calling convention for it.
  *   [3] The instrumented world calls itself directly: no dispatch per call, and a static
  *       function called once is still called once in each world, so GCC inlines it in
  *       both, as it would without cprof.
@@ -120,25 +123,9 @@ call_clone (cgraph_node *node, cgraph_node *clone)
   auto_vec<tree> args;
   for (tree parm = DECL_ARGUMENTS (node->decl); parm; parm = DECL_CHAIN (parm))
     args.safe_push (is_gimple_reg (parm) ? get_or_create_ssa_default_def (cfun, parm) : parm);
-  /* [2] Through a pointer the optimizers cannot see through: "p = &f.cprof; asm ("" : "=r" (q)
-     : "0" (p)); q (args)".  GCC 12 has no per-call "do not inline" mark, and the clone
-     itself must stay inlinable into the other clones. */
+  /* [2] A direct call, which the inliner is told it cannot inline (inline-cost.cc [3]). */
   location_t loc = DECL_SOURCE_LOCATION (node->decl);
-  tree fn_ptr_type = build_pointer_type (TREE_TYPE (clone->decl));
-  tree addr = make_ssa_name (fn_ptr_type);
-  tree opaque = make_ssa_name (fn_ptr_type);
-  gassign *take = gimple_build_assign (addr, build_fold_addr_expr (clone->decl));
-  vec<tree, va_gc> *outputs = NULL, *inputs = NULL;
-  vec_safe_push (outputs, build_tree_list (build_tree_list (NULL_TREE, build_string (3, "=r")),
-					   opaque));
-  vec_safe_push (inputs, build_tree_list (build_tree_list (NULL_TREE, build_string (2, "0")),
-					  addr));
-  gasm *launder = gimple_build_asm_vec ("", inputs, outputs, NULL, NULL);
-  SSA_NAME_DEF_STMT (opaque) = launder;
-  gcall *call = gimple_build_call_vec (opaque, args);
-  gimple_call_set_fntype (call, TREE_TYPE (clone->decl));
-  gimple_set_location (take, loc);
-  gimple_set_location (launder, loc);
+  gcall *call = gimple_build_call_vec (clone->decl, args);
   gimple_set_location (call, loc);
   tree ret_type = TREE_TYPE (TREE_TYPE (node->decl));
   tree value = NULL_TREE;
@@ -152,8 +139,6 @@ call_clone (cgraph_node *node, cgraph_node *clone)
      the plain body keeps the frequencies it has without cprof, so GCC's partial inlining
      sees the split points it would see without cprof, and no cheap "header" of its own. */
   gsi_insert_after (&gsi, gimple_build_predict (PRED_COLD_FUNCTION, NOT_TAKEN), GSI_NEW_STMT);
-  gsi_insert_after (&gsi, take, GSI_CONTINUE_LINKING);
-  gsi_insert_after (&gsi, launder, GSI_CONTINUE_LINKING);
   gsi_insert_after (&gsi, call, GSI_CONTINUE_LINKING);
   gsi_insert_after (&gsi, gimple_build_return (value), GSI_CONTINUE_LINKING);
 
@@ -220,9 +205,11 @@ execute_split (void)
 	  nodes.unordered_remove (i--);
 	  continue;
 	}
-      /* Called through a pointer: not every call is known, so it is not "local" (which
-	 would also make it look never called, and be optimized for size). */
+      /* Not "local" (which would also make it look never called, and be optimized for
+	 size). */
       clone->local = false;
+      DECL_ATTRIBUTES (clone->decl) = tree_cons (get_identifier (CPROF_CLONE_ATTR), NULL_TREE,
+						 DECL_ATTRIBUTES (clone->decl));
       clone_of.put (nodes[i]->decl, clone->decl);
       clones.safe_push (clone);
     }

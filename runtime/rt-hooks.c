@@ -404,8 +404,10 @@ static RT_NOINST void hook_exit_sampled(struct rt_thread *t, uint32_t fid, uintp
     hook_close(t, now, 0);
 }
 
-CPROF_EXPORT RT_NOINST void __cprof_enter(struct __cprof_module *m, uint32_t idx) {
-  uintptr_t sp = (uintptr_t)__builtin_dwarf_cfa();
+/* The hooks' bodies, for the calls (__cprof_enter/__cprof_exit, whose sp is their own CFA) and
+ * for the trampolines (rt-trampoline-x86_64.S, which pass the instrumented code's stack pointer). */
+static inline __attribute__((always_inline)) void hook_enter_at(struct __cprof_module *m,
+                                                                uint32_t idx, uintptr_t sp) {
   if (RT_UNLIKELY(rt_sample > 1)) {
     int icall = __cprof_icall;
     if (icall)
@@ -431,8 +433,8 @@ CPROF_EXPORT RT_NOINST void __cprof_enter(struct __cprof_module *m, uint32_t idx
   t->in_hook = 0;
 }
 
-CPROF_EXPORT RT_NOINST void __cprof_exit(struct __cprof_module *m, uint32_t idx) {
-  uintptr_t sp = (uintptr_t)__builtin_dwarf_cfa();
+static inline __attribute__((always_inline)) void hook_exit_at(struct __cprof_module *m,
+                                                               uint32_t idx, uintptr_t sp) {
   if (RT_UNLIKELY(rt_sample > 1)) {
     uint32_t fid;
     struct rt_thread *t = hook_prologue(m, idx, &fid);
@@ -451,6 +453,22 @@ CPROF_EXPORT RT_NOINST void __cprof_exit(struct __cprof_module *m, uint32_t idx)
   t->in_hook = 1;
   hook_exit(t, fid, sp, now);
   t->in_hook = 0;
+}
+
+CPROF_EXPORT RT_NOINST void __cprof_enter(struct __cprof_module *m, uint32_t idx) {
+  hook_enter_at(m, idx, (uintptr_t)__builtin_dwarf_cfa());
+}
+
+CPROF_EXPORT RT_NOINST void __cprof_exit(struct __cprof_module *m, uint32_t idx) {
+  hook_exit_at(m, idx, (uintptr_t)__builtin_dwarf_cfa());
+}
+
+RT_NOINST void rt_hook_enter_at(struct __cprof_module *m, uint32_t idx, uintptr_t sp) {
+  hook_enter_at(m, idx, sp);
+}
+
+RT_NOINST void rt_hook_exit_at(struct __cprof_module *m, uint32_t idx, uintptr_t sp) {
+  hook_exit_at(m, idx, sp);
 }
 
 /* ---- named regions (rt-region.c): frames inside their function's frame --------------------- */

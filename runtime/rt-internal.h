@@ -443,6 +443,10 @@ extern uint32_t rt_sample; /* CPROF_SAMPLE, 1 when every call is timed */
 extern uint64_t rt_min_time_ns;
 /* The module that owns fid (registered, loaded), or NULL. Slow: a scan of the modules. */
 struct rt_module *rt_module_of_fid(uint32_t fid);
+/* The hooks as the trampolines call them (rt-trampoline-x86_64.S): SP is the instrumented
+ * code's stack pointer, as __builtin_dwarf_cfa() is in a called hook. */
+void rt_hook_enter_at(struct __cprof_module *m, uint32_t idx, uintptr_t sp);
+void rt_hook_exit_at(struct __cprof_module *m, uint32_t idx, uintptr_t sp);
 void rt_region_enter(struct __cprof_module *m, uint32_t idx, uintptr_t sp);
 struct __cprof_module *rt_region_module(void); /* rt-region.c */
 void rt_region_exit(struct __cprof_module *m, uint32_t idx);

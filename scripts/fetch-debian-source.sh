@@ -77,8 +77,8 @@ download() {
             [ -f "$src" ] || die "no deb-src entry and no $src to copy it from; add a deb-src line by hand"
             note "creating /etc/apt/sources.list.d/cprof-src.sources (deb-src twin of $src)"
             sed -E 's/^Types:[[:space:]]*deb[[:space:]]*$/Types: deb-src/' "$src" \
-                >/etc/apt/sources.list.d/cprof-src.sources.tmp
-            mv /etc/apt/sources.list.d/cprof-src.sources.tmp /etc/apt/sources.list.d/cprof-src.sources
+                >/etc/apt/sources.list.d/cprof-src.sources.tmp.$$
+            mv /etc/apt/sources.list.d/cprof-src.sources.tmp.$$ /etc/apt/sources.list.d/cprof-src.sources
         fi
         need_root "apt-get update"
         note "apt-get update (fetching the source indexes)"

@@ -17,6 +17,9 @@ cat >"$work/trap.c" <<'TRAP'
 static void trap (void) { write (2, "hook called\n", 12); abort (); }
 void __cprof_enter (void *m, unsigned long t) { (void) m; (void) t; trap (); }
 void __cprof_exit (void *m, unsigned long t) { (void) m; (void) t; trap (); }
+/* x86-64 code calls the hooks through these (plugin/prune.cc [4]). */
+void __cprof_enter_tramp (void) { trap (); }
+void __cprof_exit_tramp (void) { trap (); }
 TRAP
 gcc -shared -fPIC -O2 "$work/trap.c" -o "$work/libtrap.so"
 

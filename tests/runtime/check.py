@@ -840,6 +840,18 @@ def check_rates(p, args):
     eq(bad[:5], [], "prediction_rate texts (taken, not_taken, written, cJSON's)")
 
 
+def check_trampoline(p, args):
+    if args[0] == "ok 0":
+        return  # not x86-64: nothing was called
+    sample = next(int(v[len("CPROF_SAMPLE="):]) for v in args[1:] + ["CPROF_SAMPLE=1"]
+                  if v.startswith("CPROF_SAMPLE="))
+    for name in ("tramp_tramp", "tramp_call", "call_tramp"):
+        f = fn(p, name)
+        eq(f["calls"], 4, name + " calls")
+        eq(f["timed_calls"], (4 + sample - 1) // sample, name + " timed calls")
+        eq(f["unwound_calls"], 0, name + " unwound calls")
+
+
 RAW = [b""]
 
 

@@ -366,6 +366,18 @@ adaptive)
     $check adaptive p.json 2 $v || fail "profile with CPROF_MIN_TIME=$v"
   done
   ;;
+trampoline)
+  for v in "CPROF_MIN_TIME=0" "CPROF_MIN_TIME=0 CPROF_SAMPLE=3"; do
+    # shellcheck disable=SC2086
+    env CPROF=1 $v CPROF_OUTPUT=p.json "$bin/t-trampoline" >out 2>err || { cat out err >&2; fail "$v: exit $?"; }
+    [ "$(lines err)" = 0 ] || fail "$v: unexpected stderr"
+    grep -Eqx "ok (16|0)" out || fail "$v: $(cat out)"
+    # shellcheck disable=SC2086
+    $check trampoline p.json "$(cat out)" $v || fail "$v: profile"
+  done
+  env -u CPROF "$bin/t-trampoline" >out 2>err || fail "CPROF unset: exit $?"
+  grep -Eqx "ok (16|0)" out || fail "CPROF unset: $(cat out)"
+  ;;
 min-time-invalid)
   for v in -1 x 10ns 1e9 2000000000000; do
     CPROF=1 CPROF_MIN_TIME=$v CPROF_OUTPUT=p.json run 0 "$bin/t-adaptive"
