@@ -10,11 +10,16 @@ extern "C" {
  * to CPROF_OUTPUT (default "profile.json", "%p" expands to the pid) at exit. Without
  * CPROF=1 the calls below do nothing and return -1 where they can fail. */
 
-/* Resumes recording after cprof_disable(). Returns 0, or -1 when CPROF=1 was not set. */
+/* Resumes recording after cprof_disable(). Returns 0, or -1 when CPROF=1 was not set.
+ * Like cprof_disable, it takes effect where plain code enters instrumented code by a function's
+ * own test: a call through a pointer or from uninstrumented code, a new thread, or a direct
+ * call of a non-static function; calls the running code makes directly keep its mode. */
 int cprof_enable(void);
 
-/* Pauses recording: functions entered from now on are neither counted nor timed.
- * Returns 0. */
+/* Pauses recording: functions entered from now on through a pointer, from uninstrumented code
+ * or in a new thread are neither counted nor timed; instrumented code already running keeps
+ * recording what it calls directly until it returns (the clones call each other). Regions stop
+ * at once; memory statistics are not affected. Returns 0. */
 int cprof_disable(void);
 
 /* Returns 1 while recording, 0 otherwise. */

@@ -83,6 +83,7 @@ opt_pass *cprof_make_ipa_inline_cost_pass (gcc::context *ctxt);
 /* Counters of what was instrumented in this TU, for the verbose line. */
 struct cprof_stats {
   unsigned functions, loops, branches, switches, call_sites, skipped, dual, split;
+  unsigned undispatched; /* split functions called from plain bodies only (split.cc [4]) */
   unsigned tree, tree_counters; /* functions counted on a spanning tree, its counters */
 };
 extern struct cprof_stats cprof_stats;

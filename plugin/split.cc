@@ -36,6 +36,13 @@
  *       function called once is still called once in each world, so GCC inlines it in
  *       both, as it would without cprof.
  *
+ *   [4] A function called only from the plain bodies of split functions (static, address
+ *       not taken, every caller in this TU) keeps no dispatch: its plain body is reached
+ *       from plain code only and its clone from clones only, so with profiling off it costs
+ *       nothing, and each world sees it called from where the program calls it (a static
+ *       function called once is inlined in both).  Plain code that started before
+ *       cprof_enable keeps calling its plain body, as it runs the copies inlined into it.
+ *
  * Functions that cannot be cloned this way (variadic, returning an aggregate, nested) keep
  * both bodies in one function.
  */
@@ -152,6 +159,39 @@ call_clone (cgraph_node *node, cgraph_node *clone)
   pop_cfun ();
 }
 
+/* [4] Whether every call of NODE is known and made by the plain body of a split function. */
+static bool
+called_from_plain_bodies_only_p (cgraph_node *node, hash_set<cgraph_node *> *split_set)
+{
+  /* As cgraph_node::local_p, but a static function kept at -O0 (force_output) qualifies. */
+  tree decl = node->decl;
+  if (TREE_PUBLIC (decl) || DECL_EXTERNAL (decl) || DECL_PRESERVE_P (decl)
+      || DECL_STATIC_CONSTRUCTOR (decl) || DECL_STATIC_DESTRUCTOR (decl) || node->address_taken
+      || node->externally_visible || node->ifunc_resolver || node->used_from_other_partition
+      || node->has_aliases_p () || !node->callers)
+    return false;
+  for (cgraph_edge *e = node->callers; e; e = e->next_caller)
+    if (!split_set->contains (e->caller))
+      return false;
+  return true;
+}
+
+/* [4] NODE runs its plain body only: its clone is reached from the other clones. */
+static void
+drop_dispatch (cgraph_node *node)
+{
+  push_cfun (DECL_STRUCT_FUNCTION (node->decl));
+  edge on;
+  if (gcond *cond = dispatch_of (cfun, &on))
+    {
+      gimple_cond_make_false (cond);
+      update_stmt (cond);
+      cleanup_tree_cfg ();
+      cgraph_edge::rebuild_edges ();
+    }
+  pop_cfun ();
+}
+
 /* [3] Direct calls of instrumented functions go to their clones. */
 static void
 redirect_calls (cgraph_node *clone, hash_map<tree, tree> *clone_of)
@@ -220,6 +260,18 @@ execute_split (void)
     }
   for (unsigned i = 0; i < clones.length (); i++)
     redirect_calls (clones[i], &clone_of);
+
+  /* [4] */
+  hash_set<cgraph_node *> split_set;
+  for (unsigned i = 0; i < nodes.length (); i++)
+    split_set.add (nodes[i]);
+  for (unsigned i = 0; i < nodes.length (); i++)
+    if (called_from_plain_bodies_only_p (nodes[i], &split_set))
+      {
+	drop_dispatch (nodes[i]);
+	clones[i]->local = true;
+	cprof_stats.undispatched++;
+      }
   cprof_stats.split = clones.length ();
   return 0;
 }
