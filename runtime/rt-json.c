@@ -161,27 +161,49 @@ static const char jw_pairs[201] = "000102030405060708091011121314151617181920212
                                   "34353637383940414243444546474849505152535455565758596061626364656667"
                                   "6869707172737475767778798081828384858687888990919293949596979899";
 
-/* The decimal digits of v, written backwards two at a time. */
+/* 10^k for k in [0, 19] */
+static const uint64_t jw_pow10[20] = {
+    1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull, 100000000ull,
+    1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
+    100000000000000ull, 1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
+    1000000000000000000ull, 10000000000000000000ull};
+
+/* The decimal digits of v, written backwards two at a time; the count from the bit length
+   (log10(2) ~ 1233 / 4096), not a division per digit. */
 static void jw_u64(struct jw *w, uint64_t v) {
   if (!jw_room(w, 24))
     return;
-  int n = 1;
-  for (uint64_t x = v; x >= 10 && n < 20; x /= 10)
-    n++;
+  if (v < 10) {
+    *w->p++ = (char)('0' + v);
+    return;
+  }
+  unsigned t = (unsigned)((64 - __builtin_clzll(v)) * 1233) >> 12;
+  unsigned n = t + (v >= jw_pow10[t]); /* v >= 10: t >= 1 */
   char *q = w->p + n;
   w->p = q;
   while (v >= 100) {
-    const char *d = jw_pairs + 2 * (v % 100);
+    q -= 2;
+    memcpy(q, jw_pairs + 2 * (v % 100), 2);
     v /= 100;
-    *--q = d[1];
-    *--q = d[0];
   }
-  if (v >= 10) {
-    *--q = jw_pairs[2 * v + 1];
-    *--q = jw_pairs[2 * v];
-  } else {
-    *--q = (char)('0' + v);
-  }
+  if (v >= 10)
+    memcpy(q - 2, jw_pairs + 2 * v, 2);
+  else
+    q[-1] = (char)('0' + v);
+}
+
+/* The bytes a JSON string escapes (cJSON's rule: '"', '\\', below 0x20), and NUL, which ends
+   the scan. */
+static const unsigned char jw_special[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    ['"'] = 1, ['\\'] = 1};
+
+/* The length of s when it needs no escaping, else SIZE_MAX: one table-driven pass. */
+static inline size_t jw_plain_len(const char *s) {
+  const unsigned char *c = (const unsigned char *)s;
+  while (!jw_special[*c])
+    c++;
+  return *c ? SIZE_MAX : (size_t)(c - (const unsigned char *)s);
 }
 
 /* A JSON string exactly as cJSON prints it: '"', '\\' and bytes below 0x20 escaped, every other
@@ -189,24 +211,27 @@ static void jw_u64(struct jw *w, uint64_t v) {
 static void jw_str(struct jw *w, const char *s) {
   if (!s)
     s = "";
-  size_t n = 0;
-  int plain = 1;
-  for (const unsigned char *c = (const unsigned char *)s; *c; c++, n++)
-    if (*c < 32 || *c == '"' || *c == '\\')
-      plain = 0;
-  if (n > INT_MAX / 6 - 3) { /* past what cJSON_PrintPreallocated can be given */
-    w->oom = 1;
-    return;
-  }
-  if (!jw_room(w, 6 * n + 3))
-    return;
-  if (plain) {
+  size_t n = jw_plain_len(s);
+  if (n != SIZE_MAX) {
+    if (n > INT_MAX / 6 - 3) { /* the limit of the escaped case below */
+      w->oom = 1;
+      return;
+    }
+    if (!jw_room(w, n + 3))
+      return;
     *w->p++ = '"';
     memcpy(w->p, s, n);
     w->p += n;
     *w->p++ = '"';
     return;
   }
+  n = strlen(s);
+  if (n > INT_MAX / 6 - 3) { /* past what cJSON_PrintPreallocated can be given */
+    w->oom = 1;
+    return;
+  }
+  if (!jw_room(w, 6 * n + 3))
+    return;
   cJSON item;
   memset(&item, 0, sizeof item);
   item.type = cJSON_String | cJSON_IsReference;
@@ -797,25 +822,44 @@ static void json_trace(struct json_ctx *j, cJSON *root) {
 static void jw_site(struct json_ctx *j, uint32_t mod, uint32_t fn, const char *file, uint32_t line,
                     uint32_t column) {
   struct jw *w = &j->w;
-  char loc[4096];
-  char hashed[18];
-  const char *shown = json_redact(file, hashed);
-  size_t n = strlen(shown ? shown : "");
-  if (n < sizeof loc - 12) { /* what snprintf("%s:%u") into loc would give */
-    memcpy(loc, shown, n);
-    char *p = loc + n;
-    *p++ = ':';
-    p = json_digits(p, line);
-    *p = 0;
-  } else {
-    snprintf(loc, sizeof loc, "%s:%u", shown, line);
-  }
   uint32_t m;
   uint32_t fid = j->s->mods[mod]->fid_base + fn;
-  JW_LIT(w, "{\"location\":");
-  jw_str(w, loc);
-  JW_LIT(w, ",\"file\":");
-  jw_name(w, file);
+  char hashed[18];
+  const char *shown = json_redact(file, hashed);
+  if (!shown)
+    shown = "";
+  size_t n = jw_plain_len(shown);
+  if (n < 4096 - 12) {
+    /* a plain name: "<file>:<line>" and "<file>" written from one scan (what escaping the
+       location built by snprintf("%s:%u") and the name would give) */
+    if (!jw_room(w, 2 * n + 64))
+      return;
+    JW_LIT(w, "{\"location\":\"");
+    memcpy(w->p, shown, n);
+    w->p += n;
+    *w->p++ = ':';
+    jw_u64(w, line);
+    JW_LIT(w, "\",\"file\":\"");
+    memcpy(w->p, shown, n);
+    w->p += n;
+    *w->p++ = '"';
+  } else {
+    char loc[4096];
+    n = strlen(shown);
+    if (n < sizeof loc - 12) { /* what snprintf("%s:%u") into loc would give */
+      memcpy(loc, shown, n);
+      char *p = loc + n;
+      *p++ = ':';
+      p = json_digits(p, line);
+      *p = 0;
+    } else {
+      snprintf(loc, sizeof loc, "%s:%u", shown, line);
+    }
+    JW_LIT(w, "{\"location\":");
+    jw_str(w, loc);
+    JW_LIT(w, ",\"file\":");
+    jw_str(w, shown);
+  }
   JW_LIT(w, ",\"line\":");
   jw_u64(w, line);
   JW_LIT(w, ",\"column\":");
