@@ -252,8 +252,11 @@ static int jw_same_double(double a, double b) { /* cJSON's compare_double */
  * fixed form of a value in [0.1, 1). */
 static char *jw_fraction(char *p, uint64_t q, int width) {
   char d[24];
-  for (int i = width - 1; i >= 0; i--, q /= 10)
-    d[i] = (char)('0' + q % 10);
+  int i = width;
+  for (; i >= 2; i -= 2, q /= 100)
+    memcpy(d + i - 2, jw_pairs + 2 * (q % 100), 2);
+  if (i)
+    d[0] = (char)('0' + q % 10);
   while (width > 1 && d[width - 1] == '0')
     width--;
   *p++ = '0';
@@ -706,13 +709,15 @@ static void json_memory(struct json_ctx *j, cJSON *root) {
 }
 
 /* The time below which a share p[i] of the timed calls fell, for shares in increasing order:
- * interpolated inside its histogram bucket, within [min, max]; one pass over the buckets. */
-static void json_percentiles(const struct rt_fn_time *t, const double *p, uint64_t *out, int n) {
+ * interpolated inside its histogram bucket, within [min, max]; one pass over the non-empty
+ * buckets, the set bits of nonzero (json_lat_mask). */
+static void json_percentiles(const struct rt_fn_time *t, const uint64_t *nonzero, const double *p,
+                             uint64_t *out, int n) {
   uint64_t seen = 0;
   int i = 0;
-  for (uint32_t b = 0; b < RT_LAT_BUCKETS && i < n; b++) {
-    if (!t->lat[b])
-      continue;
+  for (uint32_t word = 0; word < RT_LAT_BUCKETS / 64 && i < n; word++)
+  for (uint64_t bits = nonzero[word]; bits && i < n; bits &= bits - 1) {
+    uint32_t b = word * 64 + (uint32_t)__builtin_ctzll(bits);
     for (; i < n; i++) {
       uint64_t rank = (uint64_t)(p[i] * (double)t->timed_calls + 0.999999);
       if (rank < 1)
@@ -908,12 +913,29 @@ static void jw_fn_memory(struct json_ctx *j, const struct rt_fn_mem *m) {
   JW_LIT(w, "}");
 }
 
+/* The non-empty buckets of t's histogram as bits (bucket b: bit b % 64 of word b / 64), eight
+ * buckets at a time (a function fills a few of 128): the writers then visit only those. */
+_Static_assert(RT_LAT_BUCKETS % 64 == 0, "the histogram is whole words of bits");
+
+static void json_lat_mask(const struct rt_fn_time *t, uint64_t nonzero[RT_LAT_BUCKETS / 64]) {
+  memset(nonzero, 0, RT_LAT_BUCKETS / 64 * sizeof *nonzero);
+  for (uint32_t g = 0; g < RT_LAT_BUCKETS; g += 8) {
+    const uint64_t *l = &t->lat[g];
+    if (!(l[0] | l[1] | l[2] | l[3] | l[4] | l[5] | l[6] | l[7]))
+      continue;
+    for (uint32_t b = g; b < g + 8; b++)
+      if (t->lat[b])
+        nonzero[b / 64] |= 1ull << (b % 64);
+  }
+}
+
 /* ,"latency":{...}: percentiles and the non-empty buckets of the inclusive times */
 static void jw_latency(struct json_ctx *j, const struct rt_fn_time *t) {
   struct jw *w = &j->w;
   static const double shares[3] = {0.50, 0.95, 0.99};
-  uint64_t pct[3];
-  json_percentiles(t, shares, pct, 3);
+  uint64_t pct[3], nonzero[RT_LAT_BUCKETS / 64];
+  json_lat_mask(t, nonzero);
+  json_percentiles(t, nonzero, shares, pct, 3);
   JW_LIT(w, ",\"latency\":{\"p50_ns\":");
   jw_u64(w, pct[0]);
   JW_LIT(w, ",\"p95_ns\":");
@@ -922,9 +944,9 @@ static void jw_latency(struct json_ctx *j, const struct rt_fn_time *t) {
   jw_u64(w, pct[2]);
   JW_LIT(w, ",\"histogram\":[");
   int first = 1;
-  for (uint32_t b = 0; b < RT_LAT_BUCKETS; b++) {
-    if (!t->lat[b])
-      continue;
+  for (uint32_t word = 0; word < RT_LAT_BUCKETS / 64; word++)
+  for (uint64_t bits = nonzero[word]; bits; bits &= bits - 1) {
+    uint32_t b = word * 64 + (uint32_t)__builtin_ctzll(bits);
     if (first)
       JW_LIT(w, "{\"min_ns\":");
     else
