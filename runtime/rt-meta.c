@@ -89,7 +89,14 @@ static inline int meta_list(const char **q, char sep, uint32_t nc, uint32_t *ref
 /* G <fn> <nvertices> <nedges> then per edge <src> <dst> <counters or -> <targets or ->
    (counters separated by '+', targets by ','): a bad record is dropped as a whole (its
    targets then stay 0). */
-static int meta_graph(struct rt_meta *m, uint32_t fn, char **f, size_t nf, uint32_t nc) {
+/* Room for a G record's counter indexes while it is read, reused from record to record. */
+struct meta_scratch {
+  uint32_t *refs;
+  size_t cap;
+};
+
+static int meta_graph(struct rt_meta *m, uint32_t fn, char **f, size_t nf, uint32_t nc,
+                      struct meta_scratch *sc) {
   struct rt_meta_graph g = {fn, 0, 0, NULL, NULL};
   char *rest = nf > 4 ? f[4] : NULL;
   size_t room = rest ? strlen(rest) : 0;
@@ -98,12 +105,19 @@ static int meta_graph(struct rt_meta *m, uint32_t fn, char **f, size_t nf, uint3
     return 0; /* the sizes bound the allocations: an edge takes at least 8 characters */
   g.edges = calloc(g.nedges ? g.nedges : 1, sizeof *g.edges);
   /* every counter index takes at least two characters (a digit and a separator): room for all
-     of them at once, so that nothing grows while the edges are read */
-  g.refs = malloc((room / 2 + 1) * sizeof *g.refs);
+     of them at once, so that nothing grows while the edges are read; the record keeps a copy of
+     the size it needs (a bound per record would spread the arrays over more pages) */
+  if (sc->cap < room / 2 + 1) {
+    uint32_t *p = realloc(sc->refs, (room / 2 + 1) * sizeof *p);
+    if (p) {
+      sc->refs = p;
+      sc->cap = room / 2 + 1;
+    }
+  }
+  uint32_t *refs = sc->cap >= room / 2 + 1 ? sc->refs : NULL;
   size_t n = 0;
-  if (!g.edges || !g.refs) {
+  if (!g.edges || !refs) {
     free(g.edges);
-    free(g.refs);
     return -1;
   }
   int bad = 0;
@@ -118,15 +132,23 @@ static int meta_graph(struct rt_meta *m, uint32_t fn, char **f, size_t nf, uint3
     }
     q++;
     e->first_counter = (uint32_t)n;
-    bad = meta_list(&q, '+', nc, g.refs, &n, &e->ncounters);
+    bad = meta_list(&q, '+', nc, refs, &n, &e->ncounters);
     if (!bad && *q != '\t')
       bad = 1; /* no targets */
     e->first_target = (uint32_t)n;
     if (!bad) {
       q++;
-      bad = meta_list(&q, ',', nc, g.refs, &n, &e->ntargets);
+      bad = meta_list(&q, ',', nc, refs, &n, &e->ntargets);
     }
     rest = *q ? (char *)q + 1 : NULL;
+  }
+  if (!bad && !rest) {
+    g.refs = malloc((n ? n : 1) * sizeof *g.refs);
+    if (!g.refs) {
+      free(g.edges);
+      return -1;
+    }
+    memcpy(g.refs, refs, n * sizeof *g.refs);
   }
   struct rt_meta_graph *r = bad || rest ? NULL : META_PUSH(m->graphs, m->ngraphs);
   if (!r) {
@@ -138,7 +160,8 @@ static int meta_graph(struct rt_meta *m, uint32_t fn, char **f, size_t nf, uint3
   return 0;
 }
 
-static int meta_record(struct rt_meta *m, char **f, size_t nf, uint32_t nc) {
+static int meta_record(struct rt_meta *m, char **f, size_t nf, uint32_t nc,
+                       struct meta_scratch *sc) {
   int ok = 1;
   uint32_t fn;
   if (nf < 2 || meta_u32(f[1], &fn) != 0 || fn >= m->num_functions)
@@ -192,7 +215,7 @@ static int meta_record(struct rt_meta *m, char **f, size_t nf, uint32_t nc) {
     }
     *r = v;
   } else if (kind == 'G' && nf >= 4) {
-    return meta_graph(m, fn, f, nf, nc);
+    return meta_graph(m, fn, f, nf, nc, sc);
   } else if (kind == 'C' && nf >= 8) {
     struct rt_meta_call v = {fn, meta_counter(f[2], nc, &ok), 0, 0, f[3], strchr(f[4], 's') != NULL,
                              f[5]};
@@ -225,6 +248,7 @@ int rt_meta_parse(const char *text, uint32_t num_counters, uint32_t num_function
     return -1;
   }
   int header = 0;
+  struct meta_scratch sc = {NULL, 0};
   for (char *p = out->buf;;) {
     while (*p == '\n') /* lines are the non-empty runs between newlines */
       p++;
@@ -261,12 +285,14 @@ int rt_meta_parse(const char *text, uint32_t num_counters, uint32_t num_function
     } else if (f[0][0] == 'm' && strcmp(f[0], "module") == 0 && nf >= 3) {
       out->source = f[1];
       out->directory = f[2];
-    } else if (meta_record(out, f, nf, num_counters) != 0) {
+    } else if (meta_record(out, f, nf, num_counters, &sc) != 0) {
+      free(sc.refs);
       free(f);
       rt_meta_free(out);
       return -1;
     }
   }
+  free(sc.refs);
   free(f);
   return 0;
 }
