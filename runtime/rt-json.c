@@ -161,27 +161,49 @@ static const char jw_pairs[201] = "000102030405060708091011121314151617181920212
                                   "34353637383940414243444546474849505152535455565758596061626364656667"
                                   "6869707172737475767778798081828384858687888990919293949596979899";
 
-/* The decimal digits of v, written backwards two at a time. */
+/* 10^k for k in [0, 19] */
+static const uint64_t jw_pow10[20] = {
+    1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull, 100000000ull,
+    1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
+    100000000000000ull, 1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
+    1000000000000000000ull, 10000000000000000000ull};
+
+/* The decimal digits of v, written backwards two at a time; the count from the bit length
+   (log10(2) ~ 1233 / 4096), not a division per digit. */
 static void jw_u64(struct jw *w, uint64_t v) {
   if (!jw_room(w, 24))
     return;
-  int n = 1;
-  for (uint64_t x = v; x >= 10 && n < 20; x /= 10)
-    n++;
+  if (v < 10) {
+    *w->p++ = (char)('0' + v);
+    return;
+  }
+  unsigned t = (unsigned)((64 - __builtin_clzll(v)) * 1233) >> 12;
+  unsigned n = t + (v >= jw_pow10[t]); /* v >= 10: t >= 1 */
   char *q = w->p + n;
   w->p = q;
   while (v >= 100) {
-    const char *d = jw_pairs + 2 * (v % 100);
+    q -= 2;
+    memcpy(q, jw_pairs + 2 * (v % 100), 2);
     v /= 100;
-    *--q = d[1];
-    *--q = d[0];
   }
-  if (v >= 10) {
-    *--q = jw_pairs[2 * v + 1];
-    *--q = jw_pairs[2 * v];
-  } else {
-    *--q = (char)('0' + v);
-  }
+  if (v >= 10)
+    memcpy(q - 2, jw_pairs + 2 * v, 2);
+  else
+    q[-1] = (char)('0' + v);
+}
+
+/* The bytes a JSON string escapes (cJSON's rule: '"', '\\', below 0x20), and NUL, which ends
+   the scan. */
+static const unsigned char jw_special[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    ['"'] = 1, ['\\'] = 1};
+
+/* The length of s when it needs no escaping, else SIZE_MAX: one table-driven pass. */
+static inline size_t jw_plain_len(const char *s) {
+  const unsigned char *c = (const unsigned char *)s;
+  while (!jw_special[*c])
+    c++;
+  return *c ? SIZE_MAX : (size_t)(c - (const unsigned char *)s);
 }
 
 /* A JSON string exactly as cJSON prints it: '"', '\\' and bytes below 0x20 escaped, every other
@@ -189,24 +211,27 @@ static void jw_u64(struct jw *w, uint64_t v) {
 static void jw_str(struct jw *w, const char *s) {
   if (!s)
     s = "";
-  size_t n = 0;
-  int plain = 1;
-  for (const unsigned char *c = (const unsigned char *)s; *c; c++, n++)
-    if (*c < 32 || *c == '"' || *c == '\\')
-      plain = 0;
-  if (n > INT_MAX / 6 - 3) { /* past what cJSON_PrintPreallocated can be given */
-    w->oom = 1;
-    return;
-  }
-  if (!jw_room(w, 6 * n + 3))
-    return;
-  if (plain) {
+  size_t n = jw_plain_len(s);
+  if (n != SIZE_MAX) {
+    if (n > INT_MAX / 6 - 3) { /* the limit of the escaped case below */
+      w->oom = 1;
+      return;
+    }
+    if (!jw_room(w, n + 3))
+      return;
     *w->p++ = '"';
     memcpy(w->p, s, n);
     w->p += n;
     *w->p++ = '"';
     return;
   }
+  n = strlen(s);
+  if (n > INT_MAX / 6 - 3) { /* past what cJSON_PrintPreallocated can be given */
+    w->oom = 1;
+    return;
+  }
+  if (!jw_room(w, 6 * n + 3))
+    return;
   cJSON item;
   memset(&item, 0, sizeof item);
   item.type = cJSON_String | cJSON_IsReference;
@@ -227,8 +252,11 @@ static int jw_same_double(double a, double b) { /* cJSON's compare_double */
  * fixed form of a value in [0.1, 1). */
 static char *jw_fraction(char *p, uint64_t q, int width) {
   char d[24];
-  for (int i = width - 1; i >= 0; i--, q /= 10)
-    d[i] = (char)('0' + q % 10);
+  int i = width;
+  for (; i >= 2; i -= 2, q /= 100)
+    memcpy(d + i - 2, jw_pairs + 2 * (q % 100), 2);
+  if (i)
+    d[0] = (char)('0' + q % 10);
   while (width > 1 && d[width - 1] == '0')
     width--;
   *p++ = '0';
@@ -681,13 +709,15 @@ static void json_memory(struct json_ctx *j, cJSON *root) {
 }
 
 /* The time below which a share p[i] of the timed calls fell, for shares in increasing order:
- * interpolated inside its histogram bucket, within [min, max]; one pass over the buckets. */
-static void json_percentiles(const struct rt_fn_time *t, const double *p, uint64_t *out, int n) {
+ * interpolated inside its histogram bucket, within [min, max]; one pass over the non-empty
+ * buckets, the set bits of nonzero (json_lat_mask). */
+static void json_percentiles(const struct rt_fn_time *t, const uint64_t *nonzero, const double *p,
+                             uint64_t *out, int n) {
   uint64_t seen = 0;
   int i = 0;
-  for (uint32_t b = 0; b < RT_LAT_BUCKETS && i < n; b++) {
-    if (!t->lat[b])
-      continue;
+  for (uint32_t word = 0; word < RT_LAT_BUCKETS / 64 && i < n; word++)
+  for (uint64_t bits = nonzero[word]; bits && i < n; bits &= bits - 1) {
+    uint32_t b = word * 64 + (uint32_t)__builtin_ctzll(bits);
     for (; i < n; i++) {
       uint64_t rank = (uint64_t)(p[i] * (double)t->timed_calls + 0.999999);
       if (rank < 1)
@@ -797,25 +827,44 @@ static void json_trace(struct json_ctx *j, cJSON *root) {
 static void jw_site(struct json_ctx *j, uint32_t mod, uint32_t fn, const char *file, uint32_t line,
                     uint32_t column) {
   struct jw *w = &j->w;
-  char loc[4096];
-  char hashed[18];
-  const char *shown = json_redact(file, hashed);
-  size_t n = strlen(shown ? shown : "");
-  if (n < sizeof loc - 12) { /* what snprintf("%s:%u") into loc would give */
-    memcpy(loc, shown, n);
-    char *p = loc + n;
-    *p++ = ':';
-    p = json_digits(p, line);
-    *p = 0;
-  } else {
-    snprintf(loc, sizeof loc, "%s:%u", shown, line);
-  }
   uint32_t m;
   uint32_t fid = j->s->mods[mod]->fid_base + fn;
-  JW_LIT(w, "{\"location\":");
-  jw_str(w, loc);
-  JW_LIT(w, ",\"file\":");
-  jw_name(w, file);
+  char hashed[18];
+  const char *shown = json_redact(file, hashed);
+  if (!shown)
+    shown = "";
+  size_t n = jw_plain_len(shown);
+  if (n < 4096 - 12) {
+    /* a plain name: "<file>:<line>" and "<file>" written from one scan (what escaping the
+       location built by snprintf("%s:%u") and the name would give) */
+    if (!jw_room(w, 2 * n + 64))
+      return;
+    JW_LIT(w, "{\"location\":\"");
+    memcpy(w->p, shown, n);
+    w->p += n;
+    *w->p++ = ':';
+    jw_u64(w, line);
+    JW_LIT(w, "\",\"file\":\"");
+    memcpy(w->p, shown, n);
+    w->p += n;
+    *w->p++ = '"';
+  } else {
+    char loc[4096];
+    n = strlen(shown);
+    if (n < sizeof loc - 12) { /* what snprintf("%s:%u") into loc would give */
+      memcpy(loc, shown, n);
+      char *p = loc + n;
+      *p++ = ':';
+      p = json_digits(p, line);
+      *p = 0;
+    } else {
+      snprintf(loc, sizeof loc, "%s:%u", shown, line);
+    }
+    JW_LIT(w, "{\"location\":");
+    jw_str(w, loc);
+    JW_LIT(w, ",\"file\":");
+    jw_str(w, shown);
+  }
   JW_LIT(w, ",\"line\":");
   jw_u64(w, line);
   JW_LIT(w, ",\"column\":");
@@ -864,12 +913,29 @@ static void jw_fn_memory(struct json_ctx *j, const struct rt_fn_mem *m) {
   JW_LIT(w, "}");
 }
 
+/* The non-empty buckets of t's histogram as bits (bucket b: bit b % 64 of word b / 64), eight
+ * buckets at a time (a function fills a few of 128): the writers then visit only those. */
+_Static_assert(RT_LAT_BUCKETS % 64 == 0, "the histogram is whole words of bits");
+
+static void json_lat_mask(const struct rt_fn_time *t, uint64_t nonzero[RT_LAT_BUCKETS / 64]) {
+  memset(nonzero, 0, RT_LAT_BUCKETS / 64 * sizeof *nonzero);
+  for (uint32_t g = 0; g < RT_LAT_BUCKETS; g += 8) {
+    const uint64_t *l = &t->lat[g];
+    if (!(l[0] | l[1] | l[2] | l[3] | l[4] | l[5] | l[6] | l[7]))
+      continue;
+    for (uint32_t b = g; b < g + 8; b++)
+      if (t->lat[b])
+        nonzero[b / 64] |= 1ull << (b % 64);
+  }
+}
+
 /* ,"latency":{...}: percentiles and the non-empty buckets of the inclusive times */
 static void jw_latency(struct json_ctx *j, const struct rt_fn_time *t) {
   struct jw *w = &j->w;
   static const double shares[3] = {0.50, 0.95, 0.99};
-  uint64_t pct[3];
-  json_percentiles(t, shares, pct, 3);
+  uint64_t pct[3], nonzero[RT_LAT_BUCKETS / 64];
+  json_lat_mask(t, nonzero);
+  json_percentiles(t, nonzero, shares, pct, 3);
   JW_LIT(w, ",\"latency\":{\"p50_ns\":");
   jw_u64(w, pct[0]);
   JW_LIT(w, ",\"p95_ns\":");
@@ -878,9 +944,9 @@ static void jw_latency(struct json_ctx *j, const struct rt_fn_time *t) {
   jw_u64(w, pct[2]);
   JW_LIT(w, ",\"histogram\":[");
   int first = 1;
-  for (uint32_t b = 0; b < RT_LAT_BUCKETS; b++) {
-    if (!t->lat[b])
-      continue;
+  for (uint32_t word = 0; word < RT_LAT_BUCKETS / 64; word++)
+  for (uint64_t bits = nonzero[word]; bits; bits &= bits - 1) {
+    uint32_t b = word * 64 + (uint32_t)__builtin_ctzll(bits);
     if (first)
       JW_LIT(w, "{\"min_ns\":");
     else

@@ -7,24 +7,37 @@
 #define META_MAX_FIELDS 4096
 #define META_GRAPH_FIELDS 5 /* G fn nvertices nedges <the edges, split by meta_graph> */
 
-/* A decimal number up to UINT32_MAX and nothing else (leading zeros allowed).  Written out
-   rather than strtoull: a profile of SQLite parses about a million of them at exit. */
-static int meta_u32(const char *s, uint32_t *out) {
-  if (!s || *s < '0' || *s > '9')
+/* The decimal number at s, up to UINT32_MAX (leading zeros allowed), into *out, and where its
+   digits end into *end; -1 when s does not start with a digit or the number is too large.
+   Written out rather than strtoull, and inlined: a profile of SQLite parses about a million of
+   them at exit. */
+static inline __attribute__((always_inline)) int meta_u32_at(const char *s, uint32_t *out,
+                                                             const char **end) {
+  unsigned d = (unsigned char)*s - '0';
+  if (d > 9)
     return -1;
-  uint64_t v = 0;
-  for (; *s >= '0' && *s <= '9'; s++) {
-    v = v * 10 + (uint64_t)(*s - '0');
+  uint64_t v = d;
+  while ((d = (unsigned char)*++s - '0') <= 9) {
+    v = v * 10 + d;
     if (v > UINT32_MAX)
       return -1;
   }
-  if (*s)
-    return -1;
   *out = (uint32_t)v;
+  *end = s;
   return 0;
 }
 
-static uint32_t meta_counter(const char *s, uint32_t num_counters, int *ok) {
+/* A decimal number up to UINT32_MAX and nothing else. */
+static inline __attribute__((always_inline)) int meta_u32(const char *s, uint32_t *out) {
+  const char *end;
+  uint32_t v;
+  if (!s || meta_u32_at(s, &v, &end) != 0 || *end)
+    return -1;
+  *out = v;
+  return 0;
+}
+
+static inline uint32_t meta_counter(const char *s, uint32_t num_counters, int *ok) {
   uint32_t v;
   if (meta_u32(s, &v) != 0) {
     *ok = 0;
@@ -47,47 +60,28 @@ static int meta_grow(void **arr, size_t n, size_t elem) {
 
 #define META_PUSH(arr, n) (meta_grow((void **)&(arr), (n), sizeof *(arr)) ? NULL : &(arr)[(n)++])
 
-/* The next TAB-separated field of *rest (NUL-terminated in place), or NULL at the end. */
-static char *meta_next_field(char **rest) {
-  char *s = *rest;
-  if (!s)
-    return NULL;
-  char *tab = strchr(s, '\t');
-  if (tab) {
-    *tab = '\0';
-    *rest = tab + 1;
-  } else {
-    *rest = NULL;
-  }
-  return s;
-}
-
-/* Appends the counters of LIST ("-", or numbers separated by SEP) to g->refs; 0, or 1 for
-   bad input, -1 when memory ran out. */
-static int meta_refs(struct rt_meta_graph *g, size_t *n, size_t *cap, char *list, char sep,
-                     uint32_t nc, uint32_t *count) {
+/* The counters of the list at *q ("-", or numbers separated by SEP) that ends at a tab or at
+   the end of the text, appended to refs (which has room for them); *q is left at that end.
+   0, or 1 for bad input. Parsed where they stand: a G record is most of the metadata. */
+static inline int meta_list(const char **q, char sep, uint32_t nc, uint32_t *refs, size_t *n,
+                            uint32_t *count) {
+  const char *t = *q;
   *count = 0;
-  if (strcmp(list, "-") == 0)
+  if (t[0] == '-' && (t[1] == '\t' || t[1] == '\0')) {
+    *q = t + 1;
     return 0;
-  for (char *t = list;;) {
-    char *end = strchr(t, sep);
-    if (end)
-      *end = '\0';
+  }
+  for (;;) {
+    const char *end;
     uint32_t k;
-    if (meta_u32(t, &k) || k >= nc || *n >= UINT32_MAX)
+    if (meta_u32_at(t, &k, &end) || k >= nc || *n >= UINT32_MAX)
       return 1;
-    if (*n == *cap) {
-      size_t c = *cap ? *cap * 2 : 16;
-      uint32_t *p = realloc(g->refs, c * sizeof *p);
-      if (!p)
-        return -1;
-      g->refs = p;
-      *cap = c;
-    }
-    g->refs[(*n)++] = k;
+    refs[(*n)++] = k;
     (*count)++;
-    if (!end)
-      return 0;
+    if (*end != sep) {
+      *q = end;
+      return *end == '\t' || *end == '\0' ? 0 : 1;
+    }
     t = end + 1;
   }
 }
@@ -95,7 +89,14 @@ static int meta_refs(struct rt_meta_graph *g, size_t *n, size_t *cap, char *list
 /* G <fn> <nvertices> <nedges> then per edge <src> <dst> <counters or -> <targets or ->
    (counters separated by '+', targets by ','): a bad record is dropped as a whole (its
    targets then stay 0). */
-static int meta_graph(struct rt_meta *m, uint32_t fn, char **f, size_t nf, uint32_t nc) {
+/* Room for a G record's counter indexes while it is read, reused from record to record. */
+struct meta_scratch {
+  uint32_t *refs;
+  size_t cap;
+};
+
+static int meta_graph(struct rt_meta *m, uint32_t fn, char **f, size_t nf, uint32_t nc,
+                      struct meta_scratch *sc) {
   struct rt_meta_graph g = {fn, 0, 0, NULL, NULL};
   char *rest = nf > 4 ? f[4] : NULL;
   size_t room = rest ? strlen(rest) : 0;
@@ -103,24 +104,51 @@ static int meta_graph(struct rt_meta *m, uint32_t fn, char **f, size_t nf, uint3
       g.nedges > room / 8 + 1 || g.nvertices > 2 * (uint64_t)g.nedges + 2)
     return 0; /* the sizes bound the allocations: an edge takes at least 8 characters */
   g.edges = calloc(g.nedges ? g.nedges : 1, sizeof *g.edges);
-  size_t cap = 0, n = 0;
-  if (!g.edges)
+  /* every counter index takes at least two characters (a digit and a separator): room for all
+     of them at once, so that nothing grows while the edges are read; the record keeps a copy of
+     the size it needs (a bound per record would spread the arrays over more pages) */
+  if (sc->cap < room / 2 + 1) {
+    uint32_t *p = realloc(sc->refs, (room / 2 + 1) * sizeof *p);
+    if (p) {
+      sc->refs = p;
+      sc->cap = room / 2 + 1;
+    }
+  }
+  uint32_t *refs = sc->cap >= room / 2 + 1 ? sc->refs : NULL;
+  size_t n = 0;
+  if (!g.edges || !refs) {
+    free(g.edges);
     return -1;
+  }
   int bad = 0;
   for (uint32_t i = 0; i < g.nedges && !bad; i++) {
     struct rt_meta_flow_edge *e = &g.edges[i];
-    char *src = meta_next_field(&rest), *dst = meta_next_field(&rest);
-    char *ctr = meta_next_field(&rest), *tgt = meta_next_field(&rest);
-    if (!tgt || meta_u32(src, &e->src) || meta_u32(dst, &e->dst) || e->src >= g.nvertices ||
-        e->dst >= g.nvertices) {
+    /* <src> TAB <dst> TAB <counters> TAB <targets>, then TAB or the end */
+    const char *q = rest;
+    if (!q || meta_u32_at(q, &e->src, &q) || *q != '\t' || meta_u32_at(q + 1, &e->dst, &q) ||
+        *q != '\t' || e->src >= g.nvertices || e->dst >= g.nvertices) {
       bad = 1;
       break;
     }
+    q++;
     e->first_counter = (uint32_t)n;
-    bad = meta_refs(&g, &n, &cap, ctr, '+', nc, &e->ncounters);
+    bad = meta_list(&q, '+', nc, refs, &n, &e->ncounters);
+    if (!bad && *q != '\t')
+      bad = 1; /* no targets */
     e->first_target = (uint32_t)n;
-    if (!bad)
-      bad = meta_refs(&g, &n, &cap, tgt, ',', nc, &e->ntargets);
+    if (!bad) {
+      q++;
+      bad = meta_list(&q, ',', nc, refs, &n, &e->ntargets);
+    }
+    rest = *q ? (char *)q + 1 : NULL;
+  }
+  if (!bad && !rest) {
+    g.refs = malloc((n ? n : 1) * sizeof *g.refs);
+    if (!g.refs) {
+      free(g.edges);
+      return -1;
+    }
+    memcpy(g.refs, refs, n * sizeof *g.refs);
   }
   struct rt_meta_graph *r = bad || rest ? NULL : META_PUSH(m->graphs, m->ngraphs);
   if (!r) {
@@ -132,12 +160,14 @@ static int meta_graph(struct rt_meta *m, uint32_t fn, char **f, size_t nf, uint3
   return 0;
 }
 
-static int meta_record(struct rt_meta *m, char **f, size_t nf, uint32_t nc) {
+static int meta_record(struct rt_meta *m, char **f, size_t nf, uint32_t nc,
+                       struct meta_scratch *sc) {
   int ok = 1;
   uint32_t fn;
   if (nf < 2 || meta_u32(f[1], &fn) != 0 || fn >= m->num_functions)
     return 0;
-  if (strcmp(f[0], "F") == 0 && nf >= 9) {
+  char kind = f[0][0] && !f[0][1] ? f[0][0] : '\0'; /* the record types are one letter */
+  if (kind == 'F' && nf >= 9) {
     struct rt_meta_fn *r = &m->fns[fn];
     if (r->present)
       return 0;
@@ -147,7 +177,7 @@ static int meta_record(struct rt_meta *m, char **f, size_t nf, uint32_t nc) {
     if (meta_u32(f[4], &v.line) || meta_u32(f[5], &v.column) || !ok)
       return 0;
     *r = v;
-  } else if (strcmp(f[0], "L") == 0 && nf >= 8) {
+  } else if (kind == 'L' && nf >= 8) {
     struct rt_meta_loop v = {fn, meta_counter(f[2], nc, &ok), meta_counter(f[3], nc, &ok), 0, 0, 0,
                              f[4]};
     if (meta_u32(f[5], &v.line) || meta_u32(f[6], &v.column) || meta_u32(f[7], &v.depth) ||
@@ -157,7 +187,7 @@ static int meta_record(struct rt_meta *m, char **f, size_t nf, uint32_t nc) {
     if (!r)
       return -1;
     *r = v;
-  } else if (strcmp(f[0], "B") == 0 && nf >= 7) {
+  } else if (kind == 'B' && nf >= 7) {
     struct rt_meta_branch v = {fn, meta_counter(f[2], nc, &ok), meta_counter(f[3], nc, &ok), 0, 0,
                                f[4]};
     if (meta_u32(f[5], &v.line) || meta_u32(f[6], &v.column) || !ok)
@@ -166,7 +196,7 @@ static int meta_record(struct rt_meta *m, char **f, size_t nf, uint32_t nc) {
     if (!r)
       return -1;
     *r = v;
-  } else if (strcmp(f[0], "S") == 0 && nf >= 6) {
+  } else if (kind == 'S' && nf >= 6) {
     struct rt_meta_switch v = {fn, 0, 0, 0, f[2], NULL};
     if (meta_u32(f[3], &v.line) || meta_u32(f[4], &v.column) || meta_u32(f[5], &v.ncases) ||
         v.ncases == 0 || v.ncases > (nf - 6) / 2)
@@ -184,9 +214,9 @@ static int meta_record(struct rt_meta *m, char **f, size_t nf, uint32_t nc) {
       return ok ? -1 : 0;
     }
     *r = v;
-  } else if (strcmp(f[0], "G") == 0 && nf >= 4) {
-    return meta_graph(m, fn, f, nf, nc);
-  } else if (strcmp(f[0], "C") == 0 && nf >= 8) {
+  } else if (kind == 'G' && nf >= 4) {
+    return meta_graph(m, fn, f, nf, nc, sc);
+  } else if (kind == 'C' && nf >= 8) {
     struct rt_meta_call v = {fn, meta_counter(f[2], nc, &ok), 0, 0, f[3], strchr(f[4], 's') != NULL,
                              f[5]};
     if (meta_u32(f[6], &v.line) || meta_u32(f[7], &v.column) || !ok || !*v.callee)
@@ -198,6 +228,10 @@ static int meta_record(struct rt_meta *m, char **f, size_t nf, uint32_t nc) {
   }
   return 0; /* unknown or short records are skipped */
 }
+
+/* What ends a field: a tab, the end of the line or of the text. One pass over each line splits
+   it (strtok_r and strchr per field cost more than the rest of the parser). */
+static const unsigned char meta_stop[256] = {['\0'] = 1, ['\t'] = 1, ['\n'] = 1};
 
 int rt_meta_parse(const char *text, uint32_t num_counters, uint32_t num_functions,
                   struct rt_meta *out) {
@@ -214,35 +248,51 @@ int rt_meta_parse(const char *text, uint32_t num_counters, uint32_t num_function
     return -1;
   }
   int header = 0;
-  char *save = NULL;
-  for (char *line = strtok_r(out->buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+  struct meta_scratch sc = {NULL, 0};
+  for (char *p = out->buf;;) {
+    while (*p == '\n') /* lines are the non-empty runs between newlines */
+      p++;
+    if (!*p)
+      break;
+    char *line = p;
     size_t nf = 0;
     /* A G record has 4 fields per edge, more than any other record: its edges are split
        by meta_graph, not here. */
     size_t max_fields = line[0] == 'G' && line[1] == '\t' ? META_GRAPH_FIELDS : META_MAX_FIELDS;
-    for (char *p = line; nf < max_fields;) {
+    for (;;) {
       f[nf++] = p;
-      if (nf == max_fields && max_fields == META_GRAPH_FIELDS)
+      if (nf == max_fields && max_fields == META_GRAPH_FIELDS) {
+        p = strchrnul(p, '\n'); /* the rest of the line */
         break;
-      p = strchr(p, '\t');
-      if (!p)
+      }
+      while (!meta_stop[(unsigned char)*p])
+        p++;
+      if (*p != '\t')
         break;
       *p++ = '\0';
+      if (nf == max_fields) { /* what follows the last field is dropped */
+        p = strchrnul(p, '\n');
+        break;
+      }
     }
+    if (*p) /* the newline */
+      *p++ = '\0';
     if (!header) {
       /* The first line must identify the format; anything else is not ours. */
       if (nf < 2 || strcmp(f[0], "cprof-metadata") != 0 || strcmp(f[1], "1") != 0)
         break;
       header = 1;
-    } else if (strcmp(f[0], "module") == 0 && nf >= 3) {
+    } else if (f[0][0] == 'm' && strcmp(f[0], "module") == 0 && nf >= 3) {
       out->source = f[1];
       out->directory = f[2];
-    } else if (meta_record(out, f, nf, num_counters) != 0) {
+    } else if (meta_record(out, f, nf, num_counters, &sc) != 0) {
+      free(sc.refs);
       free(f);
       rt_meta_free(out);
       return -1;
     }
   }
+  free(sc.refs);
   free(f);
   return 0;
 }
