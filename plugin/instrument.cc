@@ -1377,6 +1377,9 @@ apply_entry (fn_ctx *fn, unsigned entry_counter, basic_block plain_first)
     build_increment_seq (&seq, entry_counter, fn->loc);
   if (!fn->dual)
     {
+      /* The guard's join is a block of its own: the first block of the body can be the
+	 target of a goto (an interpreter's "goto startfunc"), which must not enter again. */
+      basic_block join = split_edge (single_succ_edge (bb));
       basic_block sites = make_guard (fn, bb);
       append_seq (sites, seq);
       if (fn->timed)
@@ -1386,7 +1389,7 @@ apply_entry (fn_ctx *fn, unsigned entry_counter, basic_block plain_first)
 	  gimple *init = gimple_build_assign (fn->hooked, boolean_false_node);
 	  gsi = gsi_for_stmt (load);
 	  gsi_insert_after (&gsi, init, GSI_NEW_STMT);
-	  apply_timed_entry (fn, sites, split_block_after_labels (single_succ (sites))->src);
+	  apply_timed_entry (fn, sites, join);
 	}
       return;
     }
