@@ -235,7 +235,10 @@ forbid_inlining_clones (cgraph_node *node)
   if (clone_p (node))
     return;
   for (cgraph_edge *e = node->callees; e; e = e->next_callee)
-    if (e->inline_failed && clone_p (e->callee->ultimate_alias_target ()))
+    if (e->inline_failed && clone_p (e->callee->ultimate_alias_target ())
+	/* always_inline: a call left out of line is an error; f becomes one function
+	   with both bodies again, as a function that cannot be split. */
+	&& !DECL_DISREGARD_INLINE_LIMITS (e->callee->ultimate_alias_target ()->decl))
       {
 	e->inline_failed = CIF_UNSPECIFIED; /* a final reason: never retried */
 	e->call_stmt_cannot_inline_p = true;
