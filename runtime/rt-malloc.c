@@ -7,6 +7,13 @@
 #include <sys/auxv.h>
 #include <unistd.h>
 
+#if defined(__GLIBC__) && defined(__has_include)
+#if __has_include(<sys/single_threaded.h>)
+#include <sys/single_threaded.h> /* glibc 2.32 */
+#define MEM_HAVE_SINGLE_THREADED 1
+#endif
+#endif
+
 #include "rt-internal.h"
 
 /* A tracked block is preceded by a header; tag == (uintptr_t)user ^ mem_key marks it. The word
@@ -17,7 +24,7 @@ struct mem_hdr {
   uint32_t fid;    /* innermost timed function at allocation, or RT_NONE */
   uint32_t offset; /* user pointer - real block */
   uint32_t epoch;  /* mem_epoch at allocation: blocks from before a fork are not counted */
-  uint32_t pad;
+  uint32_t pad;    /* never read */
   uint64_t tag;
 };
 #define MEM_HDR ((size_t)sizeof(struct mem_hdr)) /* 32: keeps malloc's 16-byte alignment */
@@ -162,28 +169,79 @@ static size_t mem_boot_usable(void *p) {
 
 /* ---- accounting (the calling thread's record; atomics only for threads without one) ------- */
 
-static inline struct rt_mem_stats *mem_stats(struct rt_thread *t) {
-  return t ? &t->mem : NULL;
+/* The hot path is flattened into the interposed functions: every call level costs a prologue
+ * and spills, which used to be most of the runtime's instructions per allocation. */
+#define MEM_HOT static inline __attribute__((always_inline))
+#define MEM_COLD static __attribute__((noinline, cold))
+
+/* Process-wide live bytes and their peak. While the process has never had a second thread
+ * (glibc's __libc_single_threaded), nothing else can touch them, so plain loads and stores give
+ * exactly the values the atomics would, without a locked instruction (and a CAS for the peak) on
+ * every call. glibc clears the flag in pthread_create before the new thread exists, so each
+ * thread's later updates are ordered after the plain ones. Trade-off: a signal handler that
+ * allocates while the interrupted code is between the load and the store of an update would
+ * make the totals lose that handler's change; glibc's own single-threaded malloc takes no lock
+ * either, so such a handler is not safe without the runtime anyway. Without the flag (another
+ * libc) the atomics are always used. */
+#ifdef MEM_HAVE_SINGLE_THREADED
+#define MEM_SINGLE_THREADED() RT_LIKELY(__libc_single_threaded)
+#else
+#define MEM_SINGLE_THREADED() 0
+#endif
+
+static void mem_peak_update(uint64_t live) {
+  uint64_t peak = __atomic_load_n(&mem_peak, __ATOMIC_RELAXED);
+  while (live > peak &&
+         !__atomic_compare_exchange_n(&mem_peak, &peak, live, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+    ;
+}
+
+MEM_HOT void mem_live_add(uint64_t n) {
+  if (MEM_SINGLE_THREADED()) {
+    uint64_t live = __atomic_load_n(&mem_live, __ATOMIC_RELAXED) + n;
+    __atomic_store_n(&mem_live, live, __ATOMIC_RELAXED);
+    if (live > __atomic_load_n(&mem_peak, __ATOMIC_RELAXED))
+      __atomic_store_n(&mem_peak, live, __ATOMIC_RELAXED);
+    return;
+  }
+  mem_peak_update(__atomic_add_fetch(&mem_live, n, __ATOMIC_RELAXED));
+}
+
+MEM_HOT void mem_live_sub(uint64_t n) {
+  if (MEM_SINGLE_THREADED())
+    __atomic_store_n(&mem_live, __atomic_load_n(&mem_live, __ATOMIC_RELAXED) - n,
+                     __ATOMIC_RELAXED);
+  else
+    __atomic_sub_fetch(&mem_live, n, __ATOMIC_RELAXED);
 }
 
 static void mem_orphan_add(uint64_t *field, uint64_t v) {
   __atomic_fetch_add(field, v, __ATOMIC_RELAXED);
 }
 
-static unsigned mem_bucket(uint64_t n) { return n ? 64u - (unsigned)__builtin_clzll(n) : 0u; }
+/* The bit length of n (0 for 0) without a branch: every counted request is a block that was
+ * allocated, so n < 2^63 and 2n + 1 does not wrap (if it did, the bucket would be wrong, but
+ * still in range). */
+static inline unsigned mem_bucket(uint64_t n) {
+  return 63u - (unsigned)__builtin_clzll(2 * n + 1);
+}
 
-static struct rt_fn_mem *mem_fn(struct rt_thread *t, uint32_t fid) {
-  if (fid >= RT_MAX_FIDS)
+/* fid < RT_MAX_FIDS. Allocates the thread's chunk for fid; NULL when memory is short. */
+MEM_COLD struct rt_fn_mem *mem_fn_chunk(struct rt_thread *t, uint32_t fid) {
+  RT_INTERNAL_BEGIN();
+  struct rt_fn_mem *c = mem_real.calloc(RT_FN_CHUNK, sizeof *c);
+  RT_INTERNAL_END();
+  if (!c)
     return NULL;
+  __atomic_store_n(&t->mem_fn[fid >> RT_FN_CHUNK_BITS], c, __ATOMIC_RELEASE);
+  return &c[fid & (RT_FN_CHUNK - 1)];
+}
+
+/* fid < RT_MAX_FIDS (so not RT_NONE): its record in t, or NULL when memory is short. */
+MEM_HOT struct rt_fn_mem *mem_fn(struct rt_thread *t, uint32_t fid) {
   struct rt_fn_mem *c = t->mem_fn[fid >> RT_FN_CHUNK_BITS];
-  if (RT_UNLIKELY(!c)) {
-    RT_INTERNAL_BEGIN();
-    c = mem_real.calloc(RT_FN_CHUNK, sizeof *c);
-    RT_INTERNAL_END();
-    if (!c)
-      return NULL;
-    __atomic_store_n(&t->mem_fn[fid >> RT_FN_CHUNK_BITS], c, __ATOMIC_RELEASE);
-  }
+  if (RT_UNLIKELY(!c))
+    return mem_fn_chunk(t, fid);
   return &c[fid & (RT_FN_CHUNK - 1)];
 }
 
@@ -191,8 +249,9 @@ static inline uint32_t mem_site_hash(uintptr_t ra, uint32_t mask) {
   return (uint32_t)(((uint64_t)ra * 0x9E3779B97F4A7C15ull) >> 40) & mask;
 }
 
-static void mem_site(struct rt_thread *t, uintptr_t ra, uint64_t n) {
-  if (RT_UNLIKELY(!t->mem_sites)) {
+/* The whole probe (and the table's first allocation); mem_site tries the home slot first. */
+MEM_COLD void mem_site_probe(struct rt_thread *t, uintptr_t ra, uint64_t n) {
+  if (!t->mem_sites) {
     RT_INTERNAL_BEGIN();
     struct rt_mem_site *s = mem_real.calloc(RT_MEM_SITES, sizeof *s);
     RT_INTERNAL_END();
@@ -216,143 +275,301 @@ static void mem_site(struct rt_thread *t, uintptr_t ra, uint64_t n) {
   t->mem.sites_dropped++;
 }
 
-static void mem_peak_update(uint64_t live) {
-  uint64_t peak = __atomic_load_n(&mem_peak, __ATOMIC_RELAXED);
-  while (live > peak &&
-         !__atomic_compare_exchange_n(&mem_peak, &peak, live, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-    ;
+MEM_HOT void mem_site(struct rt_thread *t, uintptr_t ra, uint64_t n) {
+  struct rt_mem_site *tab = t->mem_sites;
+  if (RT_LIKELY(tab)) {
+    struct rt_mem_site *s = &tab[mem_site_hash(ra, RT_MEM_SITES - 1)];
+    if (RT_LIKELY(s->ra == ra)) { /* the probe would stop here too */
+      s->allocs++;
+      s->bytes += n;
+      return;
+    }
+  }
+  mem_site_probe(t, ra, n);
 }
 
-/* A request for n bytes (a new block, or a realloc's new size); returns the fid to record. */
-static uint32_t mem_account_alloc(struct rt_thread *t, uint64_t n, uintptr_t ra, int realloc_) {
-  unsigned cls = n <= 256 ? 0 : n <= 65536 ? 1 : 2;
-  unsigned b = mem_bucket(n);
-  uint32_t fid = RT_NONE;
-  struct rt_mem_stats *st = mem_stats(t);
-  if (st) {
-    if (realloc_)
-      st->reallocs++;
-    else
-      st->allocs++;
-    st->alloc_bytes += n;
-    st->cls[cls]++;
-    st->hist[b]++;
-    fid = rt_thread_top_fid(t);
-    struct rt_fn_mem *fm = fid != RT_NONE ? mem_fn(t, fid) : NULL;
-    if (fm) {
+MEM_COLD void mem_orphan_alloc(uint64_t n, int realloc_) {
+  mem_orphan_add(realloc_ ? &mem_orphan.reallocs : &mem_orphan.allocs, 1);
+  mem_orphan_add(&mem_orphan.alloc_bytes, n);
+  mem_orphan_add(&mem_orphan.cls[(n > 256) + (n > 65536)], 1);
+  mem_orphan_add(&mem_orphan.hist[mem_bucket(n)], 1);
+}
+
+MEM_COLD void mem_orphan_free(uint64_t size, int realloc_) {
+  if (!realloc_)
+    mem_orphan_add(&mem_orphan.frees, 1);
+  mem_orphan_add(&mem_orphan.freed_bytes, size);
+}
+
+/* The counts of t (not NULL) but the call site for a request of n bytes; returns the fid. */
+MEM_HOT uint32_t mem_count_alloc(struct rt_thread *t, uint64_t n, int realloc_) {
+  struct rt_mem_stats *st = &t->mem;
+  if (realloc_)
+    st->reallocs++;
+  else
+    st->allocs++;
+  st->alloc_bytes += n;
+  if (RT_LIKELY(n <= 256)) /* size classes: small <= 256 B, medium <= 64 KiB, large */
+    st->cls[0]++;
+  else
+    st->cls[n <= 65536 ? 1 : 2]++;
+  st->hist[mem_bucket(n)]++;
+  uint32_t fid = rt_thread_top_fid(t);
+  if (fid < RT_MAX_FIDS) { /* a larger fid is recorded but has no record, like RT_NONE */
+    struct rt_fn_mem *fm = mem_fn(t, fid);
+    if (RT_LIKELY(fm)) {
       if (realloc_)
         fm->reallocs++;
       else
         fm->allocs++;
       fm->alloc_bytes += n;
     }
+  }
+  return fid;
+}
+
+/* A request for n bytes (a new block, or a realloc's new size); returns the fid to record. */
+MEM_HOT uint32_t mem_account_alloc(struct rt_thread *t, uint64_t n, uintptr_t ra, int realloc_) {
+  uint32_t fid = RT_NONE;
+  if (RT_LIKELY(t)) {
+    fid = mem_count_alloc(t, n, realloc_);
     mem_site(t, ra, n);
   } else {
-    mem_orphan_add(realloc_ ? &mem_orphan.reallocs : &mem_orphan.allocs, 1);
-    mem_orphan_add(&mem_orphan.alloc_bytes, n);
-    mem_orphan_add(&mem_orphan.cls[cls], 1);
-    mem_orphan_add(&mem_orphan.hist[b], 1);
+    mem_orphan_alloc(n, realloc_);
   }
-  mem_peak_update(__atomic_add_fetch(&mem_live, n, __ATOMIC_RELAXED));
+  mem_live_add(n);
   return fid;
 }
 
 /* The bytes of a block going away; a realloc's old size counts as freed but not as a free. */
-static void mem_account_free(struct rt_thread *t, const struct mem_hdr *h, int realloc_) {
-  struct rt_mem_stats *st = mem_stats(t);
-  if (st) {
-    st->frees += !realloc_;
-    st->freed_bytes += h->size;
-    struct rt_fn_mem *fm = h->fid != RT_NONE ? mem_fn(t, h->fid) : NULL;
-    if (fm) {
-      fm->frees += !realloc_;
-      fm->freed_bytes += h->size;
+MEM_HOT void mem_account_free(struct rt_thread *t, uint64_t size, uint32_t fid, int realloc_) {
+  if (RT_LIKELY(t)) {
+    t->mem.frees += !realloc_;
+    t->mem.freed_bytes += size;
+    if (fid < RT_MAX_FIDS) {
+      struct rt_fn_mem *fm = mem_fn(t, fid);
+      if (RT_LIKELY(fm)) {
+        fm->frees += !realloc_;
+        fm->freed_bytes += size;
+      }
     }
   } else {
-    if (!realloc_)
-      mem_orphan_add(&mem_orphan.frees, 1);
-    mem_orphan_add(&mem_orphan.freed_bytes, h->size);
+    mem_orphan_free(size, realloc_);
   }
-  __atomic_sub_fetch(&mem_live, h->size, __ATOMIC_RELAXED);
+  mem_live_sub(size);
 }
 
 /* ---- tracked blocks ---------------------------------------------------------------------- */
 
-static inline struct mem_hdr *mem_hdr_of(void *p) {
+MEM_HOT struct mem_hdr *mem_hdr_of(void *p) {
   struct mem_hdr *h = (struct mem_hdr *)((char *)p - MEM_HDR);
   return h->tag == ((uintptr_t)p ^ mem_key) ? h : NULL;
 }
 
-static void *mem_finish(char *base, size_t offset, size_t n, uint32_t fid) {
+MEM_HOT void *mem_finish(char *base, size_t offset, size_t n, uint32_t fid) {
   char *p = base + offset;
   struct mem_hdr *h = (struct mem_hdr *)(p - MEM_HDR);
   h->size = n;
   h->fid = fid;
   h->offset = (uint32_t)offset;
   h->epoch = __atomic_load_n(&mem_epoch, __ATOMIC_RELAXED);
-  h->pad = 0;
   h->tag = (uintptr_t)p ^ mem_key;
   return p;
 }
 
-/* The calling thread's record when the allocation is the program's, else NULL with *own = 0. */
-static inline struct rt_thread *mem_caller(int *own) {
-  struct rt_thread *t = rt_self_tls;
-  *own = !rt_internal && !(t && t->in_hook);
-  return t;
-}
+/* The program's request when it is not the runtime's own (rt_internal) or made inside a hook. */
+MEM_HOT int mem_own(const struct rt_thread *t) { return !rt_internal && !(t && t->in_hook); }
 
 /* align: 0 for malloc alignment, else a power of two > 16. zero: calloc. */
-static void *mem_alloc_in(size_t align, size_t n, int zero, uintptr_t ra) {
-  int own;
-  struct rt_thread *t = mem_caller(&own);
-  if (!own)
+MEM_HOT void *mem_alloc_in(size_t align, size_t n, int zero, uintptr_t ra) {
+  struct rt_thread *t = rt_self_tls;
+  if (RT_UNLIKELY(!mem_own(t)))
     return zero ? mem_real.calloc(1, n) : align ? mem_real.memalign(align, n) : mem_real.malloc(n);
   size_t offset = align ? align : MEM_HDR, total;
-  if (__builtin_add_overflow(n, offset, &total) || offset > UINT32_MAX) {
+  if (RT_UNLIKELY(__builtin_add_overflow(n, offset, &total) || offset > UINT32_MAX)) {
     errno = ENOMEM;
     return NULL;
   }
   char *base = zero ? mem_real.calloc(1, total)
                : align ? mem_real.memalign(align, total)
                        : mem_real.malloc(total);
-  if (!base)
+  if (RT_UNLIKELY(!base))
     return NULL;
   return mem_finish(base, offset, n, mem_account_alloc(t, n, ra, 0));
 }
 
-static void mem_free_in(void *p) {
-  if (!p || mem_is_boot(p))
-    return;
+/* p: not NULL, not in the bootstrap buffer. */
+MEM_HOT void mem_free_in(void *p) {
   struct mem_hdr *h = mem_track ? mem_hdr_of(p) : NULL;
   if (!h) {
     mem_real.free(p);
     return;
   }
-  if (h->epoch == __atomic_load_n(&mem_epoch, __ATOMIC_RELAXED))
-    mem_account_free(rt_self_tls, h, 0);
+  if (RT_LIKELY(h->epoch == __atomic_load_n(&mem_epoch, __ATOMIC_RELAXED)))
+    mem_account_free(rt_self_tls, h->size, h->fid, 0);
   h->tag = 0; /* a double free is not mistaken for a live block */
   mem_real.free((char *)p - h->offset);
 }
 
-static void *mem_realloc_in(void *p, size_t n, uintptr_t ra) {
-  if (!p)
-    return mem_track ? mem_alloc_in(0, n, 0, ra) : mem_real.malloc(n);
-  if (mem_is_boot(p)) {
-    void *q = mem_track ? mem_alloc_in(0, n, 0, ra) : mem_real.malloc(n);
-    if (q)
-      memcpy(q, p, mem_boot_size(p) < n ? mem_boot_size(p) : n);
-    return q;
+/* The slow paths, out of line; each counts rt_in_malloc, which tells signal handlers not to
+ * dump (it nests). The interposed functions reach them by a tail call, so that the disabled
+ * path saves no registers. */
+static __attribute__((noinline)) void *mem_alloc(size_t align, size_t n, int zero,
+                                                 uintptr_t ra) {
+  rt_in_malloc++;
+  void *p = mem_alloc_in(align, n, zero, ra);
+  rt_in_malloc--;
+  return p;
+}
+
+/* The end of mem_malloc and mem_calloc for base, a block of n + MEM_HDR bytes: counts it and
+ * leaves the malloc family. */
+MEM_COLD void *mem_alloc_done_slow(char *base, size_t n, uintptr_t ra) {
+  void *p = mem_finish(base, MEM_HDR, n, mem_account_alloc(rt_self_tls, n, ra, 0));
+  rt_in_malloc--;
+  return p;
+}
+
+/* mem_alloc_done_slow in the common case. Everything is checked before anything is counted:
+ * whatever needs a call (a thread's first chunk or site slot, a probe, a thread without a record,
+ * the atomics) goes to the slow version whole, so that the common case makes no call and saves
+ * no registers. */
+static __attribute__((noinline)) void *mem_alloc_done(char *base, size_t n, uintptr_t ra) {
+  struct rt_thread *t = rt_self_tls;
+  if (RT_UNLIKELY(!t || !MEM_SINGLE_THREADED()))
+    return mem_alloc_done_slow(base, n, ra);
+  uint32_t fid = rt_thread_top_fid(t);
+  struct rt_fn_mem *fm = NULL;
+  if (fid < RT_MAX_FIDS) {
+    struct rt_fn_mem *c = t->mem_fn[fid >> RT_FN_CHUNK_BITS];
+    if (RT_UNLIKELY(!c))
+      return mem_alloc_done_slow(base, n, ra);
+    fm = &c[fid & (RT_FN_CHUNK - 1)];
   }
-  struct mem_hdr *h = mem_track ? mem_hdr_of(p) : NULL;
-  if (!h)
-    return mem_real.realloc(p, n); /* an untracked block stays untracked */
+  struct rt_mem_site *s = t->mem_sites;
+  if (RT_UNLIKELY(!s || (s += mem_site_hash(ra, RT_MEM_SITES - 1))->ra != ra))
+    return mem_alloc_done_slow(base, n, ra);
+  /* As mem_account_alloc(t, n, ra, 0). */
+  /* The site's two counts are updated in different blocks: side by side GCC pairs them in an
+   * SSE add that costs more instructions than it saves. */
+  struct rt_mem_stats *st = &t->mem;
+  s->allocs++;
+  st->allocs++;
+  st->alloc_bytes += n;
+  if (RT_LIKELY(n <= 256))
+    st->cls[0]++;
+  else
+    st->cls[n <= 65536 ? 1 : 2]++;
+  st->hist[mem_bucket(n)]++;
+  if (fm) {
+    fm->allocs++;
+    fm->alloc_bytes += n;
+  }
+  s->bytes += n;
+  mem_live_add(n);
+  void *p = mem_finish(base, MEM_HDR, n, fid);
+  rt_in_malloc--;
+  return p;
+}
+
+/* mem_alloc(0, n, zero, ra) for malloc and calloc, the common requests: only n and ra are live
+ * across the call, and mem_alloc_done (a tail call) leaves the malloc family. */
+MEM_HOT void *mem_plain(size_t n, int zero, uintptr_t ra) {
+  rt_in_malloc++;
+  struct rt_thread *t = rt_self_tls;
+  void *p;
+  if (RT_UNLIKELY(!mem_own(t))) {
+    p = zero ? mem_real.calloc(1, n) : mem_real.malloc(n);
+  } else if (RT_UNLIKELY(n > SIZE_MAX - MEM_HDR)) {
+    errno = ENOMEM;
+    p = NULL;
+  } else {
+    char *base = zero ? mem_real.calloc(1, n + MEM_HDR) : mem_real.malloc(n + MEM_HDR);
+    if (RT_LIKELY(base))
+      return mem_alloc_done(base, n, ra);
+    p = NULL;
+  }
+  rt_in_malloc--;
+  return p;
+}
+
+static __attribute__((noinline)) void *mem_malloc(size_t n, uintptr_t ra) {
+  return mem_plain(n, 0, ra);
+}
+
+static __attribute__((noinline)) void *mem_calloc(size_t n, uintptr_t ra) {
+  return mem_plain(n, 1, ra);
+}
+
+/* The rest of mem_free for a counted block h of p. */
+MEM_COLD void mem_free_slow(void *p, struct mem_hdr *h) {
+  mem_account_free(rt_self_tls, h->size, h->fid, 0);
+  h->tag = 0;
+  mem_real.free((char *)p - h->offset);
+  rt_in_malloc--;
+}
+
+/* p: not NULL (free(NULL) does nothing, with or without the runtime). The header is tested
+ * before the bootstrap buffer: a bootstrap block is preceded by its size and a zero word, which
+ * no tag equals (the key is odd, blocks are aligned). As in mem_alloc_done, whatever needs a
+ * call but the real free goes to mem_free_slow. */
+static __attribute__((noinline)) void mem_free(void *p) {
+  rt_in_malloc++;
+  struct mem_hdr *h = RT_LIKELY(mem_track) ? mem_hdr_of(p) : NULL;
+  if (RT_UNLIKELY(!h)) {
+    if (!mem_is_boot(p))
+      mem_real.free(p);
+    rt_in_malloc--;
+    return;
+  }
+  if (RT_LIKELY(h->epoch == __atomic_load_n(&mem_epoch, __ATOMIC_RELAXED))) {
+    struct rt_thread *t = rt_self_tls;
+    if (RT_UNLIKELY(!t || !MEM_SINGLE_THREADED())) {
+      mem_free_slow(p, h);
+      return;
+    }
+    uint32_t fid = h->fid;
+    uint64_t size = h->size;
+    struct rt_fn_mem *fm = NULL;
+    if (fid < RT_MAX_FIDS) {
+      struct rt_fn_mem *c = t->mem_fn[fid >> RT_FN_CHUNK_BITS];
+      if (RT_UNLIKELY(!c)) {
+        mem_free_slow(p, h);
+        return;
+      }
+      fm = &c[fid & (RT_FN_CHUNK - 1)];
+    }
+    /* As mem_account_free(t, size, fid, 0). */
+    t->mem.frees++;
+    t->mem.freed_bytes += size;
+    if (fm) {
+      fm->frees++;
+      fm->freed_bytes += size;
+    }
+    mem_live_sub(size);
+  }
+  h->tag = 0; /* a double free is not mistaken for a live block */
+  mem_real.free((char *)p - h->offset);
+  rt_in_malloc--;
+}
+
+/* A bootstrap-buffer block: copied to a new one; the buffer is never reused. */
+MEM_COLD void *mem_realloc_boot(void *p, size_t n, uintptr_t ra) {
+  void *q = mem_track ? mem_alloc_in(0, n, 0, ra) : mem_real.malloc(n);
+  if (q)
+    memcpy(q, p, mem_boot_size(p) < n ? mem_boot_size(p) : n);
+  return q;
+}
+
+/* A tracked block, in the cases mem_realloc_in leaves: a new size of 0 or too large, an
+ * over-aligned block, one inherited over a fork, or a request of the runtime's own. */
+MEM_COLD void *mem_realloc_hdr(void *p, struct mem_hdr *h, size_t n, uintptr_t ra) {
   if (n == 0) { /* glibc: frees the block and returns NULL */
     mem_free_in(p);
     return NULL;
   }
-  int own;
-  struct rt_thread *t = mem_caller(&own);
+  struct rt_thread *t = rt_self_tls;
+  int own = mem_own(t);
   size_t total;
   if (__builtin_add_overflow(n, (size_t)MEM_HDR, &total)) {
     errno = ENOMEM;
@@ -376,30 +593,40 @@ static void *mem_realloc_in(void *p, size_t n, uintptr_t ra) {
     mem_real.free((char *)p - old.offset);
   }
   if (counted)
-    mem_account_free(t, &old, 1);
+    mem_account_free(t, old.size, old.fid, 1);
   uint32_t fid = mem_account_alloc(own ? t : NULL, n, ra, counted);
   if (!own)
     fid = RT_NONE;
   return mem_finish(base, MEM_HDR, n, fid);
 }
 
-/* The entry points of the slow paths: rt_in_malloc tells signal handlers not to dump. */
-static void *mem_alloc(size_t align, size_t n, int zero, uintptr_t ra) {
-  rt_in_malloc++;
-  void *p = mem_alloc_in(align, n, zero, ra);
-  rt_in_malloc--;
-  return p;
+/* p: not NULL. The header is tested first, as in mem_free. */
+MEM_HOT void *mem_realloc_in(void *p, size_t n, uintptr_t ra) {
+  struct mem_hdr *h = mem_track ? mem_hdr_of(p) : NULL;
+  if (!h)
+    return mem_is_boot(p) ? mem_realloc_boot(p, n, ra)
+                          : mem_real.realloc(p, n); /* an untracked block stays untracked */
+  /* The common case, as mem_realloc_hdr would do it: a plain block of this process resized by
+   * the program to a non-zero size. */
+  struct rt_thread *t = rt_self_tls;
+  if (RT_UNLIKELY(n == 0 || n > SIZE_MAX - MEM_HDR || h->offset != MEM_HDR ||
+                  h->epoch != __atomic_load_n(&mem_epoch, __ATOMIC_RELAXED) || !mem_own(t)))
+    return mem_realloc_hdr(p, h, n, ra);
+  uint64_t old_size = h->size;
+  uint32_t old_fid = h->fid;
+  h->tag = 0;
+  char *base = mem_real.realloc((char *)p - MEM_HDR, n + MEM_HDR);
+  if (RT_UNLIKELY(!base)) {
+    h->tag = (uintptr_t)p ^ mem_key;
+    return NULL;
+  }
+  mem_account_free(t, old_size, old_fid, 1);
+  return mem_finish(base, MEM_HDR, n, mem_account_alloc(t, n, ra, 1));
 }
 
-static void mem_free(void *p) {
+static __attribute__((noinline)) void *mem_realloc(void *p, size_t n, uintptr_t ra) {
   rt_in_malloc++;
-  mem_free_in(p);
-  rt_in_malloc--;
-}
-
-static void *mem_realloc(void *p, size_t n, uintptr_t ra) {
-  rt_in_malloc++;
-  void *q = mem_realloc_in(p, n, ra);
+  void *q = p ? mem_realloc_in(p, n, ra) : mem_real.malloc(n);
   rt_in_malloc--;
   return q;
 }
@@ -412,7 +639,7 @@ static int mem_pow2(size_t a) { return a && (a & (a - 1)) == 0; }
 
 CPROF_EXPORT RT_NOINST void *malloc(size_t n) {
   if (RT_UNLIKELY(mem_track))
-    return mem_alloc(0, n, 0, MEM_RA);
+    return mem_malloc(n, MEM_RA);
   return mem_real.malloc(n);
 }
 
@@ -423,14 +650,14 @@ CPROF_EXPORT RT_NOINST void *calloc(size_t n, size_t m) {
       errno = ENOMEM;
       return NULL;
     }
-    return mem_alloc(0, b, 1, MEM_RA);
+    return mem_calloc(b, MEM_RA);
   }
   return mem_real.calloc(n, m);
 }
 
 CPROF_EXPORT RT_NOINST void *realloc(void *p, size_t n) {
-  if (RT_UNLIKELY(mem_slow_free))
-    return mem_realloc(p, n, MEM_RA);
+  if (RT_UNLIKELY(mem_slow_free)) /* realloc(NULL, n) is malloc(n) */
+    return !p && mem_track ? mem_malloc(n, MEM_RA) : mem_realloc(p, n, MEM_RA);
   return mem_real.realloc(p, n);
 }
 
@@ -441,13 +668,14 @@ CPROF_EXPORT RT_NOINST void *reallocarray(void *p, size_t n, size_t m) {
     return NULL;
   }
   if (RT_UNLIKELY(mem_slow_free))
-    return mem_realloc(p, b, MEM_RA);
+    return !p && mem_track ? mem_malloc(b, MEM_RA) : mem_realloc(p, b, MEM_RA);
   return mem_real.realloc(p, b);
 }
 
 CPROF_EXPORT RT_NOINST void free(void *p) {
   if (RT_UNLIKELY(mem_slow_free)) {
-    mem_free(p);
+    if (p)
+      mem_free(p);
     return;
   }
   mem_real.free(p);
