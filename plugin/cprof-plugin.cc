@@ -18,11 +18,13 @@
  *      side effects: inlining copies them, unrolling and vectorization preserve their sums.
  *   2. "cprof-split" (simple IPA pass, once the functions are in SSA form, before the
  *      early inliner): moves each instrumented body into a clone, f.cprof, that f calls
- *      when profiling is on; with it off, f runs its plain body.
+ *      when profiling is on; with it off, f runs its plain body. A static function that
+ *      only instrumented functions call keeps no test at all.
  *   3. "cprof-prune" (GIMPLE pass right after IPA inlining has been applied): deletes
  *      the timing hooks that inlining copied into callers, so only out-of-line bodies are
- *      timed (as in perf and XRay) and hot loops are not blocked by calls, and makes inlined
- *      code follow its host's body choice.
+ *      timed (as in perf and XRay) and hot loops are not blocked by calls, makes inlined
+ *      code follow its host's body choice, and on x86-64 turns the remaining hook calls into
+ *      calls of the runtime's register-preserving trampolines.
  *   4. "cprof-inline-cost" (after each "local-fnsummary") and "cprof-ipa-inline-cost"
  *      (after "fnsummary"): take the instrumentation's size and time back out of the
  *      inliner's estimates (inline-cost.cc), so GCC inlines what it would inline without

@@ -93,17 +93,23 @@ clonable_p (cgraph_node *node)
 	 && (VOID_TYPE_P (ret) || is_gimple_reg_type (ret));
 }
 
-/* [1] The clone keeps only the instrumented side of its dispatch. */
+/* NODE keeps one side of its dispatch: the instrumented one if INSTRUMENTED ([1], a clone),
+   else the plain one ([4]). */
 static void
-keep_instrumented_side (cgraph_node *clone)
+keep_one_side (cgraph_node *node, bool instrumented)
 {
-  push_cfun (DECL_STRUCT_FUNCTION (clone->decl));
+  push_cfun (DECL_STRUCT_FUNCTION (node->decl));
   edge on;
   if (gcond *cond = dispatch_of (cfun, &on))
     {
-      gimple_cond_make_true (cond);
+      if (instrumented)
+	gimple_cond_make_true (cond);
+      else
+	gimple_cond_make_false (cond);
       update_stmt (cond);
       cleanup_tree_cfg ();
+      if (!instrumented)
+	cgraph_edge::rebuild_edges (); /* the call of the clone is gone */
     }
   pop_cfun ();
 }
@@ -176,22 +182,6 @@ called_from_plain_bodies_only_p (cgraph_node *node, hash_set<cgraph_node *> *spl
   return true;
 }
 
-/* [4] NODE runs its plain body only: its clone is reached from the other clones. */
-static void
-drop_dispatch (cgraph_node *node)
-{
-  push_cfun (DECL_STRUCT_FUNCTION (node->decl));
-  edge on;
-  if (gcond *cond = dispatch_of (cfun, &on))
-    {
-      gimple_cond_make_false (cond);
-      update_stmt (cond);
-      cleanup_tree_cfg ();
-      cgraph_edge::rebuild_edges ();
-    }
-  pop_cfun ();
-}
-
 /* [3] Direct calls of instrumented functions go to their clones. */
 static void
 redirect_calls (cgraph_node *clone, hash_map<tree, tree> *clone_of)
@@ -255,7 +245,7 @@ execute_split (void)
     }
   for (unsigned i = 0; i < nodes.length (); i++)
     {
-      keep_instrumented_side (clones[i]);
+      keep_one_side (clones[i], true);
       call_clone (nodes[i], clones[i]);
     }
   for (unsigned i = 0; i < clones.length (); i++)
@@ -268,7 +258,7 @@ execute_split (void)
   for (unsigned i = 0; i < nodes.length (); i++)
     if (called_from_plain_bodies_only_p (nodes[i], &split_set))
       {
-	drop_dispatch (nodes[i]);
+	keep_one_side (nodes[i], false); /* its clone is reached from the other clones */
 	clones[i]->local = true;
 	cprof_stats.undispatched++;
       }
