@@ -297,23 +297,37 @@ static RT_NOINST uint64_t hook_count_deeper(const struct rt_thread *t, uintptr_t
   return n;
 }
 
-/* The edge parent -> fid (its index in *index) when it is not in the first entry of ft's cache,
- * which it then becomes, the previous one second; NULL when the edge table is full. */
-static RT_NOINST __attribute__((noinline)) struct rt_edge *
-hook_edge_miss(struct rt_thread *t, uint32_t parent, struct rt_fn_time *ft, uint32_t fid,
-               uint32_t *index) {
-  uint32_t e;
-  if (ft->caller_ep[1] && ft->caller_fid[1] == parent) {
-    e = ft->caller_edge[1];
-  } else if ((e = hook_edge(t, parent, fid)) == RT_NONE) {
-    return NULL;
-  }
+/* Makes the edge parent -> ep (index e) the first entry of ft's cache, the first one second. */
+HOOK_INLINE struct rt_edge *hook_edge_promote(struct rt_fn_time *ft, uint32_t parent, uint32_t e,
+                                              struct rt_edge *ep) {
   ft->caller_fid[1] = ft->caller_fid[0];
   ft->caller_edge[1] = ft->caller_edge[0];
   ft->caller_ep[1] = ft->caller_ep[0];
   ft->caller_fid[0] = parent;
-  ft->caller_edge[0] = *index = e;
-  return ft->caller_ep[0] = hook_edge_at(t, e);
+  ft->caller_edge[0] = e;
+  return ft->caller_ep[0] = ep;
+}
+
+/* The edge parent -> fid (its index in *index) when neither entry of ft's cache holds it;
+ * NULL when the edge table is full. */
+static RT_NOINST __attribute__((noinline)) struct rt_edge *
+hook_edge_lookup(struct rt_thread *t, uint32_t parent, struct rt_fn_time *ft, uint32_t fid,
+                 uint32_t *index) {
+  uint32_t e = hook_edge(t, parent, fid);
+  if (e == RT_NONE)
+    return NULL;
+  *index = e;
+  return hook_edge_promote(ft, parent, e, hook_edge_at(t, e));
+}
+
+/* The edge parent -> fid when it is not in the first entry of ft's cache. */
+HOOK_INLINE struct rt_edge *hook_edge_miss(struct rt_thread *t, uint32_t parent,
+                                           struct rt_fn_time *ft, uint32_t fid, uint32_t *index) {
+  if (ft->caller_ep[1] && ft->caller_fid[1] == parent) {
+    *index = ft->caller_edge[1];
+    return hook_edge_promote(ft, parent, *index, ft->caller_ep[1]);
+  }
+  return hook_edge_lookup(t, parent, ft, fid, index);
 }
 
 /* The edge parent -> fid through the callee's cache of its last two callers: a callee's cache
@@ -612,12 +626,24 @@ HOOK_INLINE struct rt_thread *hook_fast_thread(const struct __cprof_module *m, u
   return t;
 }
 
+static RT_NOINST __attribute__((noinline)) void hook_enter_lookup(struct rt_thread *t,
+                                                                   struct rt_frame *f,
+                                                                   uint32_t parent, int indirect) {
+  uint32_t e = RT_NONE;
+  struct rt_edge *ep = hook_edge_lookup(t, parent, f->ft, f->fid, &e);
+  hook_frame_edge(f, ep, e, indirect);
+  t->in_hook = 0;
+}
+
+/* The fast enter's edge when the first entry of the callee's cache is another caller's. */
 static RT_NOINST __attribute__((noinline)) void hook_enter_edge(struct rt_thread *t,
                                                                  struct rt_frame *f,
                                                                  uint32_t parent, int indirect) {
-  uint32_t e = RT_NONE;
-  struct rt_edge *ep = hook_edge_miss(t, parent, f->ft, f->fid, &e);
-  hook_frame_edge(f, ep, e, indirect);
+  struct rt_fn_time *ft = f->ft;
+  if (RT_UNLIKELY(!ft->caller_ep[1] || ft->caller_fid[1] != parent))
+    return hook_enter_lookup(t, f, parent, indirect);
+  uint32_t e = ft->caller_edge[1];
+  hook_frame_edge(f, hook_edge_promote(ft, parent, e, ft->caller_ep[1]), e, indirect);
   t->in_hook = 0;
 }
 
