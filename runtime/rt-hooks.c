@@ -164,6 +164,32 @@ static RT_NOINST __attribute__((noinline)) void hook_adapt(uint32_t fid,
     __atomic_store_n(&untimed[fid - m->fid_base], 1, __ATOMIC_RELAXED);
 }
 
+/* Adds one timed call of incl (self) ns to ft; returns whether CPROF_MIN_TIME judges fid now
+ * (hook_adapt reads only the calls and their sum, so the caller may run it after the rest). */
+HOOK_INLINE int hook_account(struct rt_fn_time *ft, uint64_t incl, uint64_t self) {
+  if (ft->timed_calls == 0 || incl < ft->min_ns)
+    ft->min_ns = incl;
+  if (incl > ft->max_ns)
+    ft->max_ns = incl;
+  uint64_t n = ++ft->timed_calls;
+  ft->sum_ns += incl;
+  ft->self_ns += self;
+  ft->lat[rt_lat_bucket(incl)]++;
+  if (ft->depth && --ft->depth == 0)
+    ft->total_ns += incl;
+  return RT_UNLIKELY((n & (n - 1)) == 0) && n * rt_sample >= RT_ADAPT_CALLS;
+}
+
+/* The time of a closed frame entered by an edge, on that edge. */
+HOOK_INLINE void hook_edge_time(const struct rt_frame *f, uint64_t incl) {
+  if (f->edge != RT_NONE) {
+    if (f->edge & RT_EDGE_INDIRECT)
+      f->ep->itime_ns += incl;
+    else
+      f->ep->time_ns += incl;
+  }
+}
+
 /* Closes the top frame at now (a return, or unwound when the frame is known to be gone). */
 HOOK_INLINE void hook_close(struct rt_thread *t, uint64_t now, int unwound) {
   struct rt_frame *f = hook_top(t);
@@ -173,25 +199,14 @@ HOOK_INLINE void hook_close(struct rt_thread *t, uint64_t now, int unwound) {
   }
   uint64_t incl = now > f->start ? now - f->start : 0;
   uint64_t self = incl > f->child ? incl - f->child : 0;
-  uint32_t fid = f->fid, edge = f->edge;
+  uint32_t fid = f->fid;
   struct rt_fn_time *ft = f->ft;
-  struct rt_edge *ep = f->ep;
   if (RT_UNLIKELY(f->traced))
     rt_trace_exit(&t->trace, fid, now, unwound);
-  hook_pop(t);
-  if (ft->timed_calls == 0 || incl < ft->min_ns)
-    ft->min_ns = incl;
-  if (incl > ft->max_ns)
-    ft->max_ns = incl;
-  ft->timed_calls++;
-  ft->sum_ns += incl;
-  if (RT_UNLIKELY((ft->timed_calls & (ft->timed_calls - 1)) == 0) &&
-      ft->timed_calls * rt_sample >= RT_ADAPT_CALLS)
+  hook_edge_time(f, incl);
+  hook_pop(t); /* f stays readable: chunks are never unmapped while the thread lives */
+  if (hook_account(ft, incl, self))
     hook_adapt(fid, ft);
-  ft->self_ns += self;
-  ft->lat[rt_lat_bucket(incl)]++;
-  if (ft->depth && --ft->depth == 0)
-    ft->total_ns += incl;
   if (RT_UNLIKELY(rt_events_on))
     rt_events_exit(t, t->depth, fid, ft->depth == 0);
   t->timed_calls++;
@@ -199,14 +214,55 @@ HOOK_INLINE void hook_close(struct rt_thread *t, uint64_t now, int unwound) {
     ft->unwound_calls++;
     t->unwound_frames++;
   }
-  if (edge != RT_NONE) {
-    if (edge & RT_EDGE_INDIRECT)
-      ep->itime_ns += incl;
-    else
-      ep->time_ns += incl;
-  }
   if (t->depth)
     hook_top(t)->child += incl;
+}
+
+/* Closes the n top frames (n <= depth) at now as unwound: hook_close's work in one pass, with
+ * the time each adds to its parent's child time carried in a register; so a longjmp over a
+ * deep stack costs a few dozen instructions per frame it closes. */
+static RT_NOINST __attribute__((noinline, optimize("no-tree-slp-vectorize"))) void
+hook_close_unwound(struct rt_thread *t, uint64_t n, uint64_t now) {
+  if (RT_UNLIKELY(rt_events_on)) { /* counter reads need each frame's depth */
+    for (; n > 0; n--)
+      hook_close(t, now, 1);
+    return;
+  }
+  uint64_t carry = 0, timed = 0;
+  while (n > 0) {
+    struct rt_stack_chunk *c = t->stk;
+    uint32_t k = n < t->stk_n ? (uint32_t)n : t->stk_n, i = t->stk_n - k;
+    for (const struct rt_frame *f = &c->f[i + k], *end = &c->f[i]; f-- != end;) {
+      if (RT_UNLIKELY(f->start == RT_UNTIMED)) { /* adds nothing to its parent */
+        carry = 0;
+        continue;
+      }
+      uint64_t incl = now > f->start ? now - f->start : 0;
+      uint64_t child = f->child + carry;
+      uint64_t self = incl > child ? incl - child : 0;
+      carry = incl;
+      struct rt_fn_time *ft = f->ft;
+      if (RT_UNLIKELY(f->traced))
+        rt_trace_exit(&t->trace, f->fid, now, 1);
+      hook_edge_time(f, incl);
+      if (hook_account(ft, incl, self))
+        hook_adapt(f->fid, ft);
+      ft->unwound_calls++;
+      timed++;
+    }
+    n -= k;
+    t->depth -= k;
+    t->stk_n = i;
+    if (i == 0 && c->prev) {
+      t->stk = c->prev;
+      t->stk_n = t->stk->cap;
+    }
+    t->top = t->stk_n ? &t->stk->f[t->stk_n - 1] : NULL;
+  }
+  t->timed_calls += timed;
+  t->unwound_frames += timed;
+  if (t->depth)
+    hook_top(t)->child += carry;
 }
 
 /* Frames recorded at a deeper stack address than sp are gone (longjmp), and so is one at the
@@ -214,24 +270,89 @@ HOOK_INLINE void hook_close(struct rt_thread *t, uint64_t now, int unwound) {
  * and each inlined activation enters from the same frame. */
 static RT_NOINST __attribute__((noinline)) void hook_unwind_to(struct rt_thread *t, uint32_t fid,
                                                                 uintptr_t sp, uint64_t now) {
-  while (t->depth && (hook_top(t)->sp < sp || (hook_top(t)->sp == sp && hook_top(t)->fid != fid)))
-    hook_close(t, now, 1);
+  uint64_t n = 0;
+  const struct rt_stack_chunk *c = t->stk;
+  for (uint32_t i = t->stk_n; c; c = c->prev, i = c ? c->cap : 0) {
+    while (i > 0) {
+      const struct rt_frame *f = &c->f[--i];
+      if (!(f->sp < sp || (f->sp == sp && f->fid != fid)))
+        goto found;
+      n++;
+    }
+  }
+found:
+  hook_close_unwound(t, n, now);
 }
 
-/* The edge parent -> fid (its index in *index), through the parent frame's one-entry cache;
+/* The frames strictly deeper than sp, from the top (longjmp, exceptions). */
+static RT_NOINST uint64_t hook_count_deeper(const struct rt_thread *t, uintptr_t sp) {
+  uint64_t n = 0;
+  const struct rt_stack_chunk *c = t->stk;
+  for (uint32_t i = t->stk_n; c; c = c->prev, i = c ? c->cap : 0)
+    while (i > 0) {
+      if (c->f[--i].sp >= sp)
+        return n;
+      n++;
+    }
+  return n;
+}
+
+/* Makes the edge parent -> ep (index e) the first entry of ft's cache, the first one second. */
+HOOK_INLINE struct rt_edge *hook_edge_promote(struct rt_fn_time *ft, uint32_t parent, uint32_t e,
+                                              struct rt_edge *ep) {
+  ft->caller_fid[1] = ft->caller_fid[0];
+  ft->caller_edge[1] = ft->caller_edge[0];
+  ft->caller_ep[1] = ft->caller_ep[0];
+  ft->caller_fid[0] = parent;
+  ft->caller_edge[0] = e;
+  return ft->caller_ep[0] = ep;
+}
+
+/* The edge parent -> fid (its index in *index) when neither entry of ft's cache holds it;
  * NULL when the edge table is full. */
-HOOK_INLINE struct rt_edge *hook_edge_from(struct rt_thread *t, struct rt_frame *parent,
-                                           uint32_t fid, uint32_t *index) {
-  if (RT_LIKELY(parent->last_callee == fid)) {
-    *index = parent->last_edge;
-    return parent->last_ep;
-  }
-  uint32_t e = hook_edge(t, parent->fid, fid);
+static RT_NOINST __attribute__((noinline)) struct rt_edge *
+hook_edge_lookup(struct rt_thread *t, uint32_t parent, struct rt_fn_time *ft, uint32_t fid,
+                 uint32_t *index) {
+  uint32_t e = hook_edge(t, parent, fid);
   if (e == RT_NONE)
     return NULL;
-  parent->last_callee = fid;
-  parent->last_edge = *index = e;
-  return parent->last_ep = hook_edge_at(t, e);
+  *index = e;
+  return hook_edge_promote(ft, parent, e, hook_edge_at(t, e));
+}
+
+/* The edge parent -> fid when it is not in the first entry of ft's cache. */
+HOOK_INLINE struct rt_edge *hook_edge_miss(struct rt_thread *t, uint32_t parent,
+                                           struct rt_fn_time *ft, uint32_t fid, uint32_t *index) {
+  if (ft->caller_ep[1] && ft->caller_fid[1] == parent) {
+    *index = ft->caller_edge[1];
+    return hook_edge_promote(ft, parent, *index, ft->caller_ep[1]);
+  }
+  return hook_edge_lookup(t, parent, ft, fid, index);
+}
+
+/* The edge parent -> fid through the callee's cache of its last two callers: a callee's cache
+ * hits far more often than a caller's would, as an interpreter's dispatch loop calls many
+ * functions, each mostly from one or two callers. */
+HOOK_INLINE struct rt_edge *hook_edge_from(struct rt_thread *t, uint32_t parent,
+                                           struct rt_fn_time *ft, uint32_t fid, uint32_t *index) {
+  if (RT_LIKELY(ft->caller_ep[0] && ft->caller_fid[0] == parent)) {
+    *index = ft->caller_edge[0];
+    return ft->caller_ep[0];
+  }
+  return hook_edge_miss(t, parent, ft, fid, index);
+}
+
+/* Counts a call on the edge ep (index e) that f was entered by, or none when ep is NULL. */
+HOOK_INLINE void hook_frame_edge(struct rt_frame *f, struct rt_edge *ep, uint32_t e,
+                                 int indirect) {
+  if (ep) {
+    if (RT_UNLIKELY(indirect))
+      ep->icalls++;
+    else
+      ep->calls++;
+    f->edge = e | (indirect ? RT_EDGE_INDIRECT : 0);
+    f->ep = ep;
+  }
 }
 
 /* Opens a frame of fid at sp: the frames it no longer nests in are closed already. */
@@ -249,20 +370,12 @@ HOOK_INLINE void hook_push_frame(struct rt_thread *t, uint32_t fid, uintptr_t sp
   f->start = now;
   f->child = 0;
   f->ft = ft;
-  f->last_callee = RT_NONE;
   f->edge = RT_NONE;
   f->traced = RT_UNLIKELY(rt_trace_on) ? rt_trace_enter(&t->trace, fid, now) : 0;
   if (parent) {
-    uint32_t e;
-    struct rt_edge *ep = hook_edge_from(t, parent, fid, &e);
-    if (ep) {
-      if (RT_UNLIKELY(indirect))
-        ep->icalls++;
-      else
-        ep->calls++;
-      f->edge = e | (indirect ? RT_EDGE_INDIRECT : 0);
-      f->ep = ep;
-    }
+    uint32_t e = RT_NONE;
+    struct rt_edge *ep = hook_edge_from(t, parent->fid, ft, fid, &e);
+    hook_frame_edge(f, ep, e, indirect);
   }
   ft->depth++;
   if (RT_UNLIKELY(rt_events_on))
@@ -316,8 +429,7 @@ static RT_NOINST __attribute__((noinline)) void hook_exit_slow(struct rt_thread 
   } else if (dead && dead->fid == fid) {
     ndead--; /* tail-called exit hook */
   }
-  for (; ndead > 0; ndead--)
-    hook_close(t, now, 1);
+  hook_close_unwound(t, ndead, now);
   if (t->depth && hook_top(t)->fid == fid)
     hook_close(t, now, 0);
   /* else: an exit without a matching enter is ignored */
@@ -398,8 +510,7 @@ static RT_NOINST void hook_exit_sampled(struct rt_thread *t, uint32_t fid, uintp
   if (!ndead && !match)
     return; /* the exit of an unsampled call */
   uint64_t now = rt_clock_now();
-  for (; ndead > 0; ndead--)
-    hook_close(t, now, 1);
+  hook_close_unwound(t, ndead, now);
   if (match && t->depth && hook_top(t)->fid == fid)
     hook_close(t, now, 0);
 }
@@ -455,20 +566,168 @@ static inline __attribute__((always_inline)) void hook_exit_at(struct __cprof_mo
   t->in_hook = 0;
 }
 
-CPROF_EXPORT RT_NOINST void __cprof_enter(struct __cprof_module *m, uint32_t idx) {
-  hook_enter_at(m, idx, (uintptr_t)__builtin_dwarf_cfa());
-}
+static void hook_fast_update(void);
 
-CPROF_EXPORT RT_NOINST void __cprof_exit(struct __cprof_module *m, uint32_t idx) {
-  hook_exit_at(m, idx, (uintptr_t)__builtin_dwarf_cfa());
-}
-
-RT_NOINST void rt_hook_enter_at(struct __cprof_module *m, uint32_t idx, uintptr_t sp) {
+static RT_NOINST __attribute__((noinline)) void hook_enter_full(struct __cprof_module *m,
+                                                                 uint32_t idx, uintptr_t sp) {
+  hook_fast_update();
   hook_enter_at(m, idx, sp);
 }
 
-RT_NOINST void rt_hook_exit_at(struct __cprof_module *m, uint32_t idx, uintptr_t sp) {
+static RT_NOINST __attribute__((noinline)) void hook_exit_full(struct __cprof_module *m,
+                                                                uint32_t idx, uintptr_t sp) {
+  hook_fast_update();
   hook_exit_at(m, idx, sp);
+}
+
+/* ---- the fast paths ---------------------------------------------------------------------- */
+
+/* rt_hook_enter_at and rt_hook_exit_at do the common case in leaf code that needs no
+ * callee-saved register and no stack frame: a thread and module already known, every call
+ * timed, no trace or counters, the TSC, a frame that nests (enter) or matches the top one (exit)
+ * without a chunk boundary. Anything else is handed to hook_enter_full / hook_exit_full before
+ * any state changed; the slower work that remains (a new call-graph edge, a CPROF_MIN_TIME
+ * verdict) is a tail call that also clears in_hook. */
+
+/* 1 once the run's modes allow the fast paths: set by the full paths when start-up is over (it
+ * sets every mode before __cprof_active), and never cleared, as the modes never change. */
+static int hook_fast;
+
+static RT_NOINST void hook_fast_update(void) {
+  if (RT_UNLIKELY(!hook_fast) && __atomic_load_n(&__cprof_active, __ATOMIC_ACQUIRE)) {
+#if defined(__x86_64__) || defined(__i386__)
+    int tsc = rt_clock.tsc;
+#else
+    int tsc = 0; /* hook_fast_now reads the TSC */
+#endif
+    hook_fast = rt_sample == 1 && tsc && !rt_trace_on && !rt_events_on;
+  }
+}
+
+static inline RT_NOINST uint64_t hook_fast_now(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  uint64_t ticks = __builtin_ia32_rdtsc() - rt_clock.base_tsc;
+  return rt_clock.base_ns + (uint64_t)(((unsigned __int128)ticks * rt_clock.mult) >> 32);
+#else
+  return rt_clock_now();
+#endif
+}
+
+/* The thread of a hook for (m, idx) when the fast paths may run it, or NULL. */
+HOOK_INLINE struct rt_thread *hook_fast_thread(const struct __cprof_module *m, uint32_t idx,
+                                               uint32_t *fid) {
+  struct rt_thread *t = rt_self_tls;
+  if (RT_UNLIKELY(!hook_fast || !t || !__atomic_load_n(&m->next, __ATOMIC_ACQUIRE) ||
+                  m->fid_base == RT_FID_REJECTED || idx >= m->num_functions))
+    return NULL;
+  *fid = m->fid_base + idx;
+  if (RT_UNLIKELY(*fid >= t->captured_fids || t->in_hook))
+    return NULL;
+  return t;
+}
+
+static RT_NOINST __attribute__((noinline)) void hook_enter_lookup(struct rt_thread *t,
+                                                                   struct rt_frame *f,
+                                                                   uint32_t parent, int indirect) {
+  uint32_t e = RT_NONE;
+  struct rt_edge *ep = hook_edge_lookup(t, parent, f->ft, f->fid, &e);
+  hook_frame_edge(f, ep, e, indirect);
+  t->in_hook = 0;
+}
+
+/* The fast enter's edge when the first entry of the callee's cache is another caller's. */
+static RT_NOINST __attribute__((noinline)) void hook_enter_edge(struct rt_thread *t,
+                                                                 struct rt_frame *f,
+                                                                 uint32_t parent, int indirect) {
+  struct rt_fn_time *ft = f->ft;
+  if (RT_UNLIKELY(!ft->caller_ep[1] || ft->caller_fid[1] != parent))
+    return hook_enter_lookup(t, f, parent, indirect);
+  uint32_t e = ft->caller_edge[1];
+  hook_frame_edge(f, hook_edge_promote(ft, parent, e, ft->caller_ep[1]), e, indirect);
+  t->in_hook = 0;
+}
+
+static RT_NOINST __attribute__((noinline)) void hook_exit_adapt(struct rt_thread *t,
+                                                                 uint32_t fid,
+                                                                 const struct rt_fn_time *ft) {
+  hook_adapt(fid, ft);
+  t->in_hook = 0;
+}
+
+RT_NOINST void rt_hook_enter_at(struct __cprof_module *m, uint32_t idx, uintptr_t sp) {
+  uint32_t fid;
+  struct rt_thread *t = hook_fast_thread(m, idx, &fid);
+  if (RT_UNLIKELY(!t))
+    return hook_enter_full(m, idx, sp);
+  struct rt_fn_time *c = t->fn[fid >> RT_FN_CHUNK_BITS];
+  /* with depth > 0, the top frame is the last one in use of the current chunk */
+  struct rt_frame *parent = t->top;
+  if (RT_UNLIKELY(!c || t->gen != __atomic_load_n(&rt_reset_gen, __ATOMIC_RELAXED) ||
+                  !t->depth || t->stk_n >= t->stk->cap || parent->sp < sp ||
+                  (parent->sp == sp && parent->fid != fid)))
+    return hook_enter_full(m, idx, sp);
+  int indirect = __cprof_icall;
+  if (indirect)
+    __cprof_icall = 0;
+  t->in_hook = 1;
+  uint64_t now = hook_fast_now();
+  struct rt_fn_time *ft = &c[fid & (RT_FN_CHUNK - 1)];
+  struct rt_frame *f = parent + 1;
+  t->stk_n++;
+  uint64_t depth = ++t->depth;
+  t->top = f;
+  f->fid = fid;
+  f->sp = sp;
+  f->start = now;
+  f->child = 0;
+  f->ft = ft;
+  f->edge = RT_NONE;
+  f->traced = 0;
+  ft->depth++;
+  if (depth > t->max_depth)
+    t->max_depth = depth;
+  if (RT_UNLIKELY(!ft->caller_ep[0] || ft->caller_fid[0] != parent->fid))
+    return hook_enter_edge(t, f, parent->fid, indirect);
+  hook_frame_edge(f, ft->caller_ep[0], ft->caller_edge[0], indirect);
+  t->in_hook = 0;
+}
+
+/* Not SLP-vectorized: GCC would pack the sum and self additions into a vector, which takes more
+ * instructions than the two additions. */
+__attribute__((optimize("no-tree-slp-vectorize"))) RT_NOINST void
+rt_hook_exit_at(struct __cprof_module *m, uint32_t idx, uintptr_t sp) {
+  /* An exit that matches the top frame (its fid at its sp) is the one of the activation whose
+   * enter pushed that frame, after every test of hook_prologue on the module passed: only the
+   * thread's own state is tested again. stk_n >= 2: the parent is in the same chunk. */
+  struct rt_thread *t = rt_self_tls;
+  if (RT_UNLIKELY(!hook_fast || !t || t->in_hook || t->stk_n < 2))
+    return hook_exit_full(m, idx, sp);
+  uint32_t fid = m->fid_base + idx;
+  struct rt_frame *f = t->top;
+  if (RT_UNLIKELY(f->fid != fid || f->sp != sp || f->start == RT_UNTIMED))
+    return hook_exit_full(m, idx, sp);
+  t->in_hook = 1;
+  uint64_t now = hook_fast_now();
+  uint64_t incl = now > f->start ? now - f->start : 0;
+  uint64_t self = incl > f->child ? incl - f->child : 0;
+  struct rt_fn_time *ft = f->ft;
+  hook_edge_time(f, incl);
+  t->stk_n--;
+  t->depth--;
+  t->top = f - 1;
+  f[-1].child += incl;
+  t->timed_calls++;
+  if (RT_UNLIKELY(hook_account(ft, incl, self)))
+    return hook_exit_adapt(t, fid, ft);
+  t->in_hook = 0;
+}
+
+CPROF_EXPORT RT_NOINST void __cprof_enter(struct __cprof_module *m, uint32_t idx) {
+  rt_hook_enter_at(m, idx, (uintptr_t)__builtin_dwarf_cfa());
+}
+
+CPROF_EXPORT RT_NOINST void __cprof_exit(struct __cprof_module *m, uint32_t idx) {
+  rt_hook_exit_at(m, idx, (uintptr_t)__builtin_dwarf_cfa());
 }
 
 /* ---- named regions (rt-region.c): frames inside their function's frame --------------------- */
@@ -486,8 +745,7 @@ void rt_region_enter(struct __cprof_module *m, uint32_t idx, uintptr_t sp) {
   t->in_hook = 1;
   if (RT_UNLIKELY(t->gen != __atomic_load_n(&rt_reset_gen, __ATOMIC_RELAXED)))
     rt_timing_reset(t, now);
-  while (t->depth && hook_top(t)->sp < sp) /* deeper frames are gone (longjmp) */
-    hook_close(t, now, 1);
+  hook_close_unwound(t, hook_count_deeper(t, sp), now); /* deeper frames are gone (longjmp) */
   hook_push_frame(t, fid, sp, now, 0);
   t->in_hook = 0;
 }
@@ -513,8 +771,7 @@ void rt_region_exit(struct __cprof_module *m, uint32_t idx) {
       above++;
     }
   if (found) {
-    for (; above > 0; above--)
-      hook_close(t, now, 1);
+    hook_close_unwound(t, above, now);
     hook_close(t, now, 0);
   }
   t->in_hook = 0;
@@ -537,8 +794,7 @@ CPROF_EXPORT RT_NOINST void *__cxa_begin_catch(void *exception) {
   if (t && t->depth && !t->in_hook) {
     uint64_t now = rt_clock_now();
     t->in_hook = 1;
-    while (t->depth && hook_top(t)->sp < sp)
-      hook_close(t, now, 1);
+    hook_close_unwound(t, hook_count_deeper(t, sp), now);
     t->in_hook = 0;
   }
   return fn(exception);
@@ -547,8 +803,7 @@ CPROF_EXPORT RT_NOINST void *__cxa_begin_catch(void *exception) {
 /* ---- whole-thread operations ------------------------------------------------------------- */
 
 void rt_timing_close_all(struct rt_thread *t, uint64_t now) {
-  while (t->depth)
-    hook_close(t, now, 1);
+  hook_close_unwound(t, t->depth, now);
 }
 
 /* Forgets everything recorded by t (owner thread). Frames still open were entered before the
@@ -568,9 +823,8 @@ void rt_timing_reset(struct rt_thread *t, uint64_t now) {
     for (uint32_t i = 0; i < n; i++) {
       c->f[i].start = RT_UNTIMED;
       c->f[i].child = 0;
-      c->f[i].edge = RT_NONE;
-      c->f[i].last_callee = RT_NONE; /* the edges are forgotten */
-      c->f[i].traced = 0;            /* and so are the events */
+      c->f[i].edge = RT_NONE; /* the edges are forgotten (and the callees' caches, above) */
+      c->f[i].traced = 0;     /* and so are the events */
     }
   }
   t->timed_calls = t->unwound_frames = t->dropped_frames = 0;

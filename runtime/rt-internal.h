@@ -335,8 +335,8 @@ static inline RT_NOINST void rt_trace_exit(struct rt_trace_buf *b, uint32_t fid,
 static inline RT_NOINST uint32_t rt_lat_bucket(uint64_t ns) {
   if (ns < 16)
     return 0;
-  uint32_t msb = 63u - (uint32_t)__builtin_clzll(ns);
-  uint32_t b = (msb - 4u) * 4u + (uint32_t)((ns >> (msb - 2u)) & 3u) + 1u;
+  uint32_t msb = 63u ^ (uint32_t)__builtin_clzll(ns); /* x86: one bsr */
+  uint32_t b = msb * 4u - 15u + (uint32_t)((ns >> (msb - 2u)) & 3u); /* (msb - 4) * 4 + r + 1 */
   return b < RT_LAT_BUCKETS ? b : RT_LAT_BUCKETS - 1u;
 }
 
@@ -359,6 +359,10 @@ struct rt_fn_time {
   uint32_t reserved; /* CPROF_SAMPLE: calls still to skip (owner thread only) */
   uint64_t skipped;  /* CPROF_SAMPLE: calls not timed */
   uint64_t lat[RT_LAT_BUCKETS]; /* timed calls by inclusive time (rt_lat_bucket) */
+  /* rt-hooks.c's edge cache (owner thread only): the edges from the two callers last seen, each
+   * valid when its caller_ep is set (a reset's memset clears them) */
+  uint32_t caller_fid[2], caller_edge[2];
+  struct rt_edge *caller_ep[2];
 };
 
 struct rt_edge {
@@ -375,9 +379,6 @@ struct rt_frame {
   uint64_t child;
   struct rt_fn_time *ft;   /* fid's timing record in the owner's table */
   struct rt_edge *ep;      /* the edge entered by, when edge is not RT_NONE */
-  uint32_t last_callee;    /* edge cache: the callee last entered from this frame, or RT_NONE */
-  uint32_t last_edge;      /* ... the index of that call-graph edge */
-  struct rt_edge *last_ep; /* ... and the edge */
   uint32_t traced;         /* CPROF_TRACE recorded this frame's entry: its exit is recorded too */
 };
 

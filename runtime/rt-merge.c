@@ -156,7 +156,8 @@ int rt_merge_open_frames(const struct rt_thread *t, uint64_t now, struct rt_fn_t
       const struct rt_fn_time *live = &t->fn[f->fid >> RT_FN_CHUNK_BITS][f->fid & (RT_FN_CHUNK - 1)];
       if (!remaining[f->fid])
         remaining[f->fid] = live->depth + 1;
-      struct rt_fn_time one = {1, 0, incl > child ? incl - child : 0, incl, incl, incl, 1, 0, 0, 0, {0}};
+      struct rt_fn_time one = {.timed_calls = 1, .self_ns = incl > child ? incl - child : 0,
+                               .sum_ns = incl, .min_ns = incl, .max_ns = incl, .unwound_calls = 1};
       one.lat[rt_lat_bucket(incl)] = 1;
       if (--remaining[f->fid] <= 1)
         one.total_ns = incl; /* the outermost open activation of fid */
