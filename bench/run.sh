@@ -219,8 +219,9 @@ build() { # WORKLOAD BUILD
 }
 
 # ---- running --------------------------------------------------------------------------------
-run_cmd() { # WORKLOAD VARIANT [cg] -> runs it in $work/run/VARIANT, stdout to $work/out
-  local w=$1 v=$2 cg=${3:-} b d bin
+run_cmd() { # WORKLOAD VARIANT [cg|small] -> runs it in $work/run/VARIANT, stdout to $work/out
+  # cg: under callgrind, on the smaller input; small: the smaller input, natively.
+  local w=$1 v=$2 mode=${3:-} b d bin
   b=$(build_of "$v")
   bin=$work/build/$w/$b/$(wl_bin "$w")
   d=$work/run/$w/$v
@@ -234,17 +235,17 @@ run_cmd() { # WORKLOAD VARIANT [cg] -> runs it in $work/run/VARIANT, stdout to $
   esac
   # Under callgrind every clock reading runs valgrind_slowdown times slower: the CPROF_MIN_TIME
   # cut-off is scaled alike so that the same functions stop being timed as in a native run.
-  if [ -n "$cg" ] && [ "${CPROF:-}" = 1 ] && [ "$v" != timeall ]; then
+  if [ "$mode" = cg ] && [ "${CPROF:-}" = 1 ] && [ "$v" != timeall ]; then
     export CPROF_MIN_TIME=$((1000 * valgrind_slowdown))
   fi
   [ "$v" = uftrace ] && { rm -rf "$ufdata"; pre="uftrace record --no-libcall -d $ufdata"; }
-  [ -n "$cg" ] && pre="valgrind --tool=callgrind --callgrind-out-file=$d/cg.out"
+  [ "$mode" = cg ] && pre="valgrind --tool=callgrind --callgrind-out-file=$d/cg.out"
   # shellcheck disable=SC2046,SC2086
-  if ! (cd "$d" && exec $pre "$bin" $(wl_args "$w" $cg) >"$work/out" 2>"$work/err"); then
+  if ! (cd "$d" && exec $pre "$bin" $(wl_args "$w" $mode) >"$work/out" 2>"$work/err"); then
     unset CPROF CPROF_OUTPUT CPROF_SAMPLE CPROF_MIN_TIME
     [ "$v" = uftrace ] && { rm -rf "$ufdata"; return 1; }   # the anchor failing is a result, not an error
     # gprof's ITIMER_PROF may kill a -pg program under valgrind while gmon.out is written at exit
-    [ "$v" = pg ] && [ -n "$cg" ] && grep -q 'SIGPROF' "$work/err" && return 1
+    [ "$v" = pg ] && [ "$mode" = cg ] && grep -q 'SIGPROF' "$work/err" && return 1
     tail -20 "$work/err" >&2; die "$w ($v) failed"
   fi
   [ "$v" = uftrace ] && rm -rf "$ufdata"
@@ -339,13 +340,13 @@ for w in $workloads; do
   # the callgrind (smaller) input, paired with plain -O2 on that same input.
   if [ "$have_uftrace" = 1 ]; then
     note "$w: uftrace record --no-libcall (-pg build), $uf_runs pairs on the smaller input"
-    run_cmd "$w" plain cg; normalize "$work/out" >"$work/ref.$w.cg"
+    run_cmd "$w" plain small; normalize "$work/out" >"$work/ref.$w.cg"
     uft=$work/times.uf.$w; : >"$uft"; ufok=1
     for r in $(seq "$uf_runs"); do
-      t0=$EPOCHREALTIME; run_cmd "$w" plain cg; t1=$EPOCHREALTIME
+      t0=$EPOCHREALTIME; run_cmd "$w" plain small; t1=$EPOCHREALTIME
       echo "$r plain $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", (b - a) * 1e9 }')" >>"$uft"
       t0=$EPOCHREALTIME
-      if ! run_cmd "$w" uftrace cg; then
+      if ! run_cmd "$w" uftrace small; then
         note "$w: uftrace failed: $(grep -v '^WARN' "$work/err" | tail -1)"; ufok=0; break
       fi
       t1=$EPOCHREALTIME
