@@ -485,7 +485,9 @@ note "writing $output"
     echo
     echo "## Compile time of sqlite3.c (gcc -O2 -c)"
     echo
-    awk '$1 == "compileplain" { p = $4 } $1 == "compile" { printf "- plain -O2: %.1f s; with -fplugin=cprof: %.1f s; median ratio **%.3f** (%d pair(s))\n", p / 1000, $4 / 1000, $5, $3 }' "$results"
+    # (the plugin's line comes first in the results file: print once both are read)
+    awk '$1 == "compileplain" { p = $4 } $1 == "compile" { c = $4; r = $5; n = $3 }
+         END { printf "- plain -O2: %.1f s; with -fplugin=cprof: %.1f s; median ratio **%.3f** (%d pair(s))\n", p / 1000, c / 1000, r, n }' "$results"
   fi
   if grep -q '^profile ' "$results"; then
     echo
