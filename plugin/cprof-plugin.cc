@@ -226,11 +226,13 @@ finish_unit (void *, void *)
     inform (UNKNOWN_LOCATION,
 	    "cprof: %s: instrumented %u functions, %u loops, %u branches, "
 	    "%u switches, %u call sites (%u functions skipped, %u with a plain copy, "
-	    "%u split; %u counted on a spanning tree, %u counters)",
+	    "%u split, %u of them without a test; %u counted on a spanning tree, "
+	    "%u counters)",
 	    main_input_filename ? main_input_filename : "<stdin>",
 	    cprof_stats.functions, cprof_stats.loops, cprof_stats.branches,
 	    cprof_stats.switches, cprof_stats.call_sites, cprof_stats.skipped,
-	    cprof_stats.dual, cprof_stats.split, cprof_stats.tree, cprof_mod.num_counters);
+	    cprof_stats.dual, cprof_stats.split, cprof_stats.undispatched, cprof_stats.tree,
+	    cprof_mod.num_counters);
 }
 
 int

@@ -58,6 +58,18 @@ hook_call_p (gimple *stmt)
   return strcmp (name, "__cprof_enter") == 0 || strcmp (name, "__cprof_exit") == 0;
 }
 
+/* [4] Adds the register named by FMT and N to an asm's clobbers. */
+static void
+add_clobber (vec<tree, va_gc> **clobbers, const char *fmt, ...)
+{
+  char reg[16];
+  va_list ap;
+  va_start (ap, fmt);
+  vsnprintf (reg, sizeof reg, fmt, ap);
+  va_end (ap);
+  vec_safe_push (*clobbers, build_tree_list (NULL_TREE, build_string (strlen (reg) + 1, reg)));
+}
+
 /* [4] Replaces the hook call at GSI (__cprof_enter if ENTER) by the asm call of its trampoline. */
 static void
 lower_to_trampoline (function *fun, gimple_stmt_iterator *gsi, bool enter)
@@ -81,19 +93,13 @@ lower_to_trampoline (function *fun, gimple_stmt_iterator *gsi, bool enter)
     "st(7)",
   };
   for (const char *reg : always)
-    vec_safe_push (clobbers, build_tree_list (NULL_TREE, build_string (strlen (reg) + 1, reg)));
+    add_clobber (&clobbers, "%s", reg);
+  /* The vector registers, and with AVX-512 the upper sixteen and the mask registers. */
   unsigned nvec = CPROF_TARGET_AVX512F_P () ? 32 : 16;
-  char reg[8];
   for (unsigned i = 0; i < nvec; i++)
-    {
-      snprintf (reg, sizeof reg, "xmm%u", i);
-      vec_safe_push (clobbers, build_tree_list (NULL_TREE, build_string (strlen (reg) + 1, reg)));
-    }
+    add_clobber (&clobbers, "xmm%u", i);
   for (unsigned i = 0; nvec == 32 && i < 8; i++)
-    {
-      snprintf (reg, sizeof reg, "k%u", i);
-      vec_safe_push (clobbers, build_tree_list (NULL_TREE, build_string (strlen (reg) + 1, reg)));
-    }
+    add_clobber (&clobbers, "k%u", i);
 
   gasm *as = gimple_build_asm_vec (ggc_strdup (text), inputs, NULL, clobbers, NULL);
   gimple_asm_set_volatile (as, true);
@@ -195,8 +201,9 @@ execute_prune (function *fun)
 	    if (cprof_opts.trampolines && CPROF_TRAMPOLINE_TARGET_P ())
 	      {
 		/* [4] */
-		const char *name = IDENTIFIER_POINTER (DECL_ASSEMBLER_NAME (gimple_call_fndecl (stmt)));
-		lower_to_trampoline (fun, &gsi, strcmp (name, "__cprof_enter") == 0);
+		tree hook = DECL_ASSEMBLER_NAME (gimple_call_fndecl (stmt));
+		lower_to_trampoline (fun, &gsi,
+				     strcmp (IDENTIFIER_POINTER (hook), "__cprof_enter") == 0);
 	      }
 	    gsi_next (&gsi);
 	    continue;

@@ -243,15 +243,14 @@ execute_split (void)
       clone_of.put (nodes[i]->decl, clone->decl);
       clones.safe_push (clone);
     }
-  for (unsigned i = 0; i < nodes.length (); i++)
+  for (unsigned i = 0; i < clones.length (); i++)
     {
       keep_one_side (clones[i], true);
-      call_clone (nodes[i], clones[i]);
+      redirect_calls (clones[i], &clone_of);
     }
-  for (unsigned i = 0; i < clones.length (); i++)
-    redirect_calls (clones[i], &clone_of);
 
-  /* [4] */
+  /* Once the clones call each other, the callers left to a function are in the plain world:
+     a function that only plain bodies of split functions call needs no dispatch [4]. */
   hash_set<cgraph_node *> split_set;
   for (unsigned i = 0; i < nodes.length (); i++)
     split_set.add (nodes[i]);
@@ -262,6 +261,8 @@ execute_split (void)
 	clones[i]->local = true;
 	cprof_stats.undispatched++;
       }
+    else
+      call_clone (nodes[i], clones[i]);
   cprof_stats.split = clones.length ();
   return 0;
 }

@@ -355,6 +355,18 @@ HOOK_INLINE void hook_frame_edge(struct rt_frame *f, struct rt_edge *ep, uint32_
   }
 }
 
+/* A frame of fid opened at sp at time now, on no call-graph edge yet. */
+HOOK_INLINE void hook_frame_init(struct rt_frame *f, uint32_t fid, uintptr_t sp, uint64_t now,
+                                 struct rt_fn_time *ft, uint32_t traced) {
+  f->fid = fid;
+  f->sp = sp;
+  f->start = now;
+  f->child = 0;
+  f->ft = ft;
+  f->edge = RT_NONE;
+  f->traced = traced;
+}
+
 /* Opens a frame of fid at sp: the frames it no longer nests in are closed already. */
 HOOK_INLINE void hook_push_frame(struct rt_thread *t, uint32_t fid, uintptr_t sp, uint64_t now,
                                  int indirect) {
@@ -365,13 +377,8 @@ HOOK_INLINE void hook_push_frame(struct rt_thread *t, uint32_t fid, uintptr_t sp
     t->dropped_frames++;
     return;
   }
-  f->fid = fid;
-  f->sp = sp;
-  f->start = now;
-  f->child = 0;
-  f->ft = ft;
-  f->edge = RT_NONE;
-  f->traced = RT_UNLIKELY(rt_trace_on) ? rt_trace_enter(&t->trace, fid, now) : 0;
+  hook_frame_init(f, fid, sp, now, ft,
+                  RT_UNLIKELY(rt_trace_on) ? rt_trace_enter(&t->trace, fid, now) : 0);
   if (parent) {
     uint32_t e = RT_NONE;
     struct rt_edge *ep = hook_edge_from(t, parent->fid, ft, fid, &e);
@@ -676,13 +683,7 @@ RT_NOINST void rt_hook_enter_at(struct __cprof_module *m, uint32_t idx, uintptr_
   t->stk_n++;
   uint64_t depth = ++t->depth;
   t->top = f;
-  f->fid = fid;
-  f->sp = sp;
-  f->start = now;
-  f->child = 0;
-  f->ft = ft;
-  f->edge = RT_NONE;
-  f->traced = 0;
+  hook_frame_init(f, fid, sp, now, ft, 0);
   ft->depth++;
   if (depth > t->max_depth)
     t->max_depth = depth;
