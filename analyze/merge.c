@@ -571,8 +571,16 @@ static bool merge_header(merger *m)
 static bool merge_statistics(merger *m, uint64_t threads)
 {
     uint64_t runtime = 0, timed = 0, overhead = 0, unwound = 0, dropped = 0, hook = 0;
+    uint64_t bursts = 0, burst_ns = 0, rate = m->ps[0].stats.burst_rate;
     for (size_t k = 0; k < m->n; k++) {
         const profile_statistics *s = &m->ps[k].stats;
+        /* A sum of sampled and whole-run counts estimates nothing. */
+        if (s->burst_rate != rate)
+            return fail(m, k, "recorded with CPROF_SAMPLE=%" PRIu64 ", the first profile with CPROF_SAMPLE=%" PRIu64
+                        ": only profiles of one sampling rate can be merged",
+                        s->burst_rate ? s->burst_rate : 1, rate ? rate : 1);
+        bursts = add_sat(bursts, s->burst_count);
+        burst_ns = add_sat(burst_ns, s->burst_recorded_ns);
         runtime = add_sat(runtime, s->total_runtime_ns);
         timed = add_sat(timed, s->timed_calls);
         overhead = add_sat(overhead, s->overhead_estimate_ns);
@@ -595,6 +603,12 @@ static bool merge_statistics(merger *m, uint64_t threads)
         !put_u64(st, "modules", (uint64_t)cJSON_GetArraySize(mods)) || !put_u64(st, "threads", threads) ||
         !put_u64(st, "unwound_frames", unwound) || !put_u64(st, "dropped_frames", dropped))
         return oom(m);
+    if (rate > 0) {
+        cJSON *b = cJSON_AddObjectToObject(st, "bursts");
+        if (b == NULL || !put_u64(b, "rate", rate) || !put_u64(b, "count", bursts) ||
+            !put_u64(b, "recorded_ns", burst_ns))
+            return oom(m);
+    }
     return true;
 }
 
@@ -628,17 +642,19 @@ cJSON *merge_profiles(const profile *ps, size_t n, char *err, size_t errlen, siz
     if (cJSON_GetObjectItemCaseSensitive(m.out, "memory") || cJSON_GetObjectItemCaseSensitive(m.out, "io") ||
         cJSON_GetObjectItemCaseSensitive(m.out, "timeline") || cJSON_GetObjectItemCaseSensitive(m.out, "events"))
     {
-        /* 1.1 made statistics.sample_rate required: the largest CPROF_SAMPLE of the inputs.
-           The merged file is 1.3: it reads as 1.3 (its timing values are a subset of 1.3's). */
+        /* 1.1 made statistics.sample_rate required: the largest CPROF_SAMPLE_CALLS of the inputs.
+           The merged file is 1.4: it reads as 1.4 (its timing values are a subset of 1.4's). */
         double rate = 1;
         for (size_t k = 0; k < n; k++) {
             const cJSON *r = cJSON_GetObjectItemCaseSensitive(
                 cJSON_GetObjectItemCaseSensitive(ps[k].root, "statistics"), "sample_rate");
             if (cJSON_IsNumber(r) && r->valuedouble > rate) rate = r->valuedouble;
         }
-        cJSON_ReplaceItemInObjectCaseSensitive(m.out, "version", cJSON_CreateString("1.3"));
+        cJSON_ReplaceItemInObjectCaseSensitive(m.out, "version", cJSON_CreateString("1.4"));
         cJSON_AddNumberToObject(cJSON_GetObjectItemCaseSensitive(m.out, "statistics"), "sample_rate", rate);
     }
+    if (ps[0].stats.burst_rate > 0) /* statistics.bursts is 1.4's */
+        cJSON_ReplaceItemInObjectCaseSensitive(m.out, "version", cJSON_CreateString("1.4"));
     static const char *const order[] = {"modules", "functions", "call_graph", "loops", "branches", "switches", "threads"};
     for (size_t i = 0; i < sizeof order / sizeof *order; i++) move_last(m.out, order[i]);
     ok = true;

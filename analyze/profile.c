@@ -237,6 +237,16 @@ static bool load_statistics(loader *ld, const cJSON *root, profile_statistics *s
         !get_u64(ld, s, w, "dropped_frames", false, &st->dropped_frames, NULL))
         return false;
     st->has_overhead = has_ns;
+    const cJSON *b = member(ld, s, "bursts");
+    if (b != NULL) {
+        const char *wb = "statistics.bursts";
+        if (!cJSON_IsObject(b)) return wrong_type(ld, w, "bursts", "an object", b);
+        if (!get_u64(ld, b, wb, "rate", true, &st->burst_rate, NULL) ||
+            !get_u64(ld, b, wb, "count", true, &st->burst_count, NULL) ||
+            !get_u64(ld, b, wb, "recorded_ns", true, &st->burst_recorded_ns, NULL))
+            return false;
+        if (st->burst_rate < 2) return wrong_type(ld, wb, "rate", "an integer of at least 2", member(ld, b, "rate"));
+    }
     if (has_ns && !has_pct && st->total_runtime_ns > 0)
         st->overhead_estimate_percent = 100.0 * (double)st->overhead_estimate_ns /
                                         (double)st->total_runtime_ns;

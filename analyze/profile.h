@@ -80,6 +80,8 @@ typedef struct {
     double overhead_estimate_percent;
     uint64_t modules, threads, unwound_frames, dropped_frames;
     bool has_runtime, has_overhead; /* total_runtime_ns / overhead fields were present */
+    /* statistics.bursts (CPROF_SAMPLE=N): burst_rate 0 when the profile records the whole run */
+    uint64_t burst_rate, burst_count, burst_recorded_ns;
 } profile_statistics;
 
 typedef struct {

@@ -76,6 +76,20 @@ static void print_summary(const util_out *o, const char *path, const profile *p)
                 util_duration(b, st->hook_cost_ns));
     else
         fprintf(o->out, "?\n");
+    if (st->burst_rate > 0) {
+        field(o, "sampled");
+        fprintf(o->out, "%sCPROF_SAMPLE=%" PRIu64 ": recording was on in %s bursts, %s",
+                o->warn, st->burst_rate, util_count(a, st->burst_count),
+                util_duration(b, st->burst_recorded_ns));
+        if (st->total_runtime_ns > 0)
+            fprintf(o->out, " (%.2g%% of wall time)",
+                    100.0 * (double)st->burst_recorded_ns / (double)st->total_runtime_ns);
+        fprintf(o->out, "%s\n", o->reset);
+        field(o, "");
+        fprintf(o->out, "counts and times are those of the calls that began in a burst, each with all it called;\n");
+        field(o, "");
+        fprintf(o->out, "times %" PRIu64 " they estimate the whole run's\n", st->burst_rate);
+    }
     if (st->unwound_frames > 0 || st->dropped_frames > 0) {
         field(o, "frames");
         fprintf(o->out, "%s unwound (longjmp, exceptions, exit), %s%s dropped%s\n",

@@ -242,14 +242,14 @@ run_cmd() { # WORKLOAD VARIANT [cg|small] -> runs it in $work/run/VARIANT, stdou
   [ "$mode" = cg ] && pre="valgrind --tool=callgrind --callgrind-out-file=$d/cg.out"
   # shellcheck disable=SC2046,SC2086
   if ! (cd "$d" && exec $pre "$bin" $(wl_args "$w" $mode) >"$work/out" 2>"$work/err"); then
-    unset CPROF CPROF_OUTPUT CPROF_SAMPLE CPROF_MIN_TIME
+    unset CPROF CPROF_OUTPUT CPROF_SAMPLE CPROF_SAMPLE_CALLS CPROF_MIN_TIME
     [ "$v" = uftrace ] && { rm -rf "$ufdata"; return 1; }   # the anchor failing is a result, not an error
     # gprof's ITIMER_PROF may kill a -pg program under valgrind while gmon.out is written at exit
     [ "$v" = pg ] && [ "$mode" = cg ] && grep -q 'SIGPROF' "$work/err" && return 1
     tail -20 "$work/err" >&2; die "$w ($v) failed"
   fi
   [ "$v" = uftrace ] && rm -rf "$ufdata"
-  unset CPROF CPROF_OUTPUT CPROF_SAMPLE CPROF_MIN_TIME
+  unset CPROF CPROF_OUTPUT CPROF_SAMPLE CPROF_SAMPLE_CALLS CPROF_MIN_TIME
 }
 
 check_output() { # WORKLOAD VARIANT: compares $work/out with the plain reference

@@ -19,10 +19,12 @@ int cprof_enable(void);
 /* Pauses recording: functions entered from now on through a pointer, from uninstrumented code
  * or in a new thread are neither counted nor timed; instrumented code already running keeps
  * recording what it calls directly until it returns (the clones call each other). Regions stop
- * at once; memory statistics are not affected. Returns 0. */
+ * at once; memory statistics are not affected. With CPROF_SAMPLE=N it holds recording off
+ * through the bursts until cprof_enable(). Returns 0. */
 int cprof_disable(void);
 
-/* Returns 1 while recording, 0 otherwise. */
+/* Returns 1 while recording, 0 otherwise; with CPROF_SAMPLE=N, 1 unless cprof_disable() holds
+ * (recording itself is then on only in bursts). */
 int cprof_is_enabled(void);
 
 /* Writes the profile gathered so far to path ("%p" expands to the pid; NULL: the configured

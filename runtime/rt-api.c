@@ -6,18 +6,18 @@ CPROF_EXPORT int cprof_enable(void) {
   rt_init();
   if (!rt_config.enabled)
     return -1;
-  __atomic_store_n(&__cprof_active, 1, __ATOMIC_RELEASE);
+  rt_bursts_set_recording(1);
   return 0;
 }
 
 CPROF_EXPORT int cprof_disable(void) {
   rt_init();
-  __atomic_store_n(&__cprof_active, 0, __ATOMIC_RELEASE);
+  rt_bursts_set_recording(0);
   return 0;
 }
 
 CPROF_EXPORT int cprof_is_enabled(void) {
-  return __atomic_load_n(&__cprof_active, __ATOMIC_ACQUIRE) != 0;
+  return rt_bursts_recording();
 }
 
 CPROF_EXPORT int cprof_dump(const char *path) {

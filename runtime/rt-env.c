@@ -92,6 +92,7 @@ static void env_read_identity(void) {
 
 static void env_atexit(void) {
   rt_interval_stop(); /* no snapshot may race with (or follow) the final profile */
+  rt_bursts_stop();
   rt_output_final();
 }
 
@@ -127,16 +128,17 @@ static void env_init(void) {
     rt_warn("out of memory at start-up; profiling disabled");
     return;
   }
-  const char *sample = getenv("CPROF_SAMPLE");
+  const char *sample = getenv("CPROF_SAMPLE_CALLS");
   if (sample && *sample) {
     char *end;
     unsigned long n = strtoul(sample, &end, 10);
     if (*end || n < 1 || n > UINT32_MAX || *sample == '-' || *sample == '+')
-      rt_warn("ignoring CPROF_SAMPLE='%s' (expected a positive integer); every call is timed",
+      rt_warn("ignoring CPROF_SAMPLE_CALLS='%s' (expected a positive integer); every call is timed",
               sample);
     else
       rt_sample = (uint32_t)n;
   }
+  rt_bursts_parse();
   const char *redact = getenv("CPROF_REDACT");
   if (redact && *redact && strcmp(redact, "0") != 0) {
     if (strcmp(redact, "1") == 0)
@@ -159,7 +161,7 @@ static void env_init(void) {
   if (atexit(env_atexit) != 0)
     rt_warn("cannot register the exit handler; the profile will not be written at exit");
   rt_signals_init();
-  __atomic_store_n(&__cprof_active, 1, __ATOMIC_RELEASE);
+  rt_bursts_init(); /* recording starts: now, or at the first burst */
   rt_interval_init();
 }
 

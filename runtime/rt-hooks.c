@@ -145,7 +145,7 @@ static inline struct rt_edge *hook_edge_at(struct rt_thread *t, uint32_t i) {
 uint64_t rt_min_time_ns = RT_MIN_TIME_DEFAULT_NS;
 
 /* At its 1024th, 2048th, 4096th, ... timed call in a thread (first slow calls, such as cold
- * caches, only delay the verdict; with CPROF_SAMPLE=N, at the first power of two of timed calls
+ * caches, only delay the verdict; with CPROF_SAMPLE_CALLS=N, at the first power of two of timed calls
  * that stands for 1024 calls and at every power of two after), a function whose timed calls so
  * far averaged under rt_min_time_ns (inclusive) is timed no more, in any thread: its module's
  * untimed byte makes the instrumented code skip both hooks, so a call then costs what counting
@@ -472,7 +472,7 @@ static inline RT_NOINST struct rt_thread *hook_prologue(struct __cprof_module *m
   return t;
 }
 
-/* ---- CPROF_SAMPLE=N: one call in N per function and thread is timed ---------------------- */
+/* ---- CPROF_SAMPLE_CALLS=N: one call in N per function and thread is timed ---------------- */
 
 uint32_t rt_sample = 1;
 

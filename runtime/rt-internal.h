@@ -356,8 +356,8 @@ struct rt_fn_time {
   uint64_t min_ns, max_ns;
   uint64_t unwound_calls;
   uint32_t depth;    /* open activations (owner thread only) */
-  uint32_t reserved; /* CPROF_SAMPLE: calls still to skip (owner thread only) */
-  uint64_t skipped;  /* CPROF_SAMPLE: calls not timed */
+  uint32_t reserved; /* CPROF_SAMPLE_CALLS: calls still to skip (owner thread only) */
+  uint64_t skipped;  /* CPROF_SAMPLE_CALLS: calls not timed */
   uint64_t lat[RT_LAT_BUCKETS]; /* timed calls by inclusive time (rt_lat_bucket) */
   /* rt-hooks.c's edge cache (owner thread only): the edges from the two callers last seen, each
    * valid when its caller_ep is set (a reset's memset clears them) */
@@ -435,9 +435,9 @@ extern RT_TLS __thread struct rt_thread *rt_self_tls;
 extern uint32_t rt_reset_gen;
 
 /* rt-hooks.c */
-extern uint32_t rt_sample; /* CPROF_SAMPLE, 1 when every call is timed */
+extern uint32_t rt_sample; /* CPROF_SAMPLE_CALLS, 1 when every call is timed */
 /* CPROF_MIN_TIME: a function whose timed calls (in one thread) average under rt_min_time_ns
- * inclusive, judged at its RT_ADAPT_CALLS-th timed call (RT_ADAPT_CALLS / CPROF_SAMPLE, rounded
+ * inclusive, judged at its RT_ADAPT_CALLS-th timed call (RT_ADAPT_CALLS / CPROF_SAMPLE_CALLS, rounded
  * up to a power of two) and every power of two after, stops being timed; 0 times every call. */
 #define RT_ADAPT_CALLS 1024
 #define RT_MIN_TIME_DEFAULT_NS 1000
@@ -536,6 +536,16 @@ int rt_io_json_fn(struct cJSON *fn_obj, uint32_t fid); /* functions[].io; -1 on 
 void rt_interval_init(void);  /* start-up: parse CPROF_INTERVAL / CPROF_SNAPSHOT, start */
 void rt_interval_stop(void);  /* exit: stop and join the sampler before the final dump */
 int rt_interval_json(struct cJSON *root);             /* "timeline"; -1 on OOM */
+
+/* ---- rt-bursts.c: CPROF_SAMPLE, recording in bursts ----------------------------------------- */
+
+extern uint32_t rt_bursts_rate;   /* CPROF_SAMPLE; 1: recording is always on */
+int rt_bursts_parse(void);        /* start-up: CPROF_SAMPLE; -1 (one warning) when invalid */
+void rt_bursts_init(void);        /* start-up, last: turn recording on, or start the bursts */
+void rt_bursts_stop(void);        /* exit: stop and join the burst thread (recording ends) */
+int rt_bursts_set_recording(int on); /* cprof_enable / cprof_disable */
+int rt_bursts_recording(void);    /* cprof_is_enabled */
+void rt_bursts_totals(uint64_t *count, uint64_t *on_ns); /* bursts so far and their length */
 
 /* ---- rt-signal.c ------------------------------------------------------------------------- */
 

@@ -1002,7 +1002,7 @@ static void jw_functions(struct json_ctx *j, cJSON *io) {
         JW_LIT(w, ",\"static\":true");
       else
         JW_LIT(w, ",\"static\":false");
-      /* hooked: calls through the instrumented body, timed or left out by CPROF_SAMPLE */
+      /* hooked: calls through the instrumented body, timed or left out by CPROF_SAMPLE_CALLS */
       uint64_t hooked = t->timed_calls + t->skipped;
       JW_LIT(w, ",\"calls\":");
       jw_u64(w, calls);
@@ -1132,7 +1132,7 @@ static void jw_sites(struct json_ctx *j) {
 
 static void json_document(struct json_ctx *j, cJSON *root) {
   const struct rt_snapshot *s = j->s;
-  json_str(j, root, "version", "1.3");
+  json_str(j, root, "version", "1.4");
   json_str(j, root, "tool", "cprof");
   json_u64(j, root, "timestamp", (uint64_t)time(NULL));
   json_name(j, root, "binary", rt_config.binary);
@@ -1167,6 +1167,16 @@ static void json_document(struct json_ctx *j, cJSON *root) {
     json_u64(j, st, "dropped_frames", s->dropped_frames);
     json_u64(j, st, "sample_rate", rt_sample);
     json_u64(j, st, "min_time_ns", rt_min_time_ns);
+    if (rt_bursts_rate > 1) {
+      uint64_t bursts, on_ns;
+      rt_bursts_totals(&bursts, &on_ns);
+      cJSON *b = json_check(j, cJSON_AddObjectToObject(st, "bursts"));
+      if (b) {
+        json_u64(j, b, "rate", rt_bursts_rate);
+        json_u64(j, b, "count", bursts);
+        json_u64(j, b, "recorded_ns", on_ns);
+      }
+    }
   }
   cJSON *mods = json_array(j, root, "modules");
   for (uint32_t i = 0; mods && i < s->nmods; i++) {

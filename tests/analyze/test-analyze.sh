@@ -234,7 +234,7 @@ test_schema() {
     [ "$rc" -eq 1 ] && ok || fail "schema-violations.json: exit $rc, expected 1"
     contains "$tmp/err" "'threads' is a required property" "schema: missing array"
     contains "$tmp/err" "functions[0].timing" "schema: timing not_run with calls > 0"
-    contains "$tmp/err" "version: '1.9' is not one of ['1.0', '1.1', '1.2', '1.3']" "schema: version"
+    contains "$tmp/err" "version: '1.9' is not one of ['1.0', '1.1', '1.2', '1.3', '1.4']" "schema: version"
 
     # Every malformed sample the schema can express must fail (ids and references it cannot check).
     for f in "$data"/bad-*.json "$data/minimal-future.json"; do

@@ -59,7 +59,7 @@ def validate(p, schema_path):
         import jsonschema
         with open(schema_path) as f:
             jsonschema.validate(p, json.load(f))
-    eq(p.get("version"), "1.3", "version")
+    eq(p.get("version"), "1.4", "version")
     eq(p.get("tool"), "cprof", "tool")
     expect(p.get("clock") in ("CLOCK_MONOTONIC", "TSC (calibrated against CLOCK_MONOTONIC)"), "clock")
     for k in ("timestamp", "pid"):
@@ -537,7 +537,9 @@ def check_adaptive(p, args):
                 eq(f["timed_calls"], first_verdict, f"{name}: timed until its first verdict")
             eq(f["inlined_calls"] + f.get("sampled_out_calls", 0), f["calls"] - f["timed_calls"],
                f"{name}: untimed calls")
-            expect(0 < f["min_time_ns"] <= f["avg_time_ns"] <= f["max_time_ns"], f"{name} stats")
+            # a leaf of a few ns may read the same clock tick at both ends: min 0 is possible
+            expect(0 <= f["min_time_ns"] <= f["avg_time_ns"] <= f["max_time_ns"] and f["max_time_ns"] > 0,
+                   f"{name} stats")
             eq(sum(b["count"] for b in f["latency"]["histogram"]), f["timed_calls"], f"{name} latency")
         # heap blocks go to the innermost timed function: alloc while timed, then its caller
         eq(alloc["memory"]["allocations"], alloc["timed_calls"], "alloc's own blocks")
@@ -769,7 +771,7 @@ def check_merged(p, args):
             eq(p.get("timeline"), with_tl[0], "single timeline kept")
         else:
             expect("timeline" not in p, "several timelines are dropped")
-    eq(p["version"], "1.3", "merged version")
+    eq(p["version"], "1.4", "merged version")
 
 
 # t-names.c's strings, as bytes (the profile copies bytes that are not UTF-8 as they are).
@@ -843,8 +845,8 @@ def check_rates(p, args):
 def check_trampoline(p, args):
     if args[0] == "ok 0":
         return  # not x86-64: nothing was called
-    sample = next(int(v[len("CPROF_SAMPLE="):]) for v in args[1:] + ["CPROF_SAMPLE=1"]
-                  if v.startswith("CPROF_SAMPLE="))
+    sample = next(int(v[len("CPROF_SAMPLE_CALLS="):]) for v in args[1:] + ["CPROF_SAMPLE_CALLS=1"]
+                  if v.startswith("CPROF_SAMPLE_CALLS="))
     for name in ("tramp_tramp", "tramp_call", "call_tramp"):
         f = fn(p, name)
         eq(f["calls"], 4, name + " calls")

@@ -8,7 +8,7 @@ check="/usr/bin/python3 $here/check.py $schema"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cprof-rt.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
-unset CPROF CPROF_OUTPUT
+unset CPROF CPROF_OUTPUT CPROF_SAMPLE CPROF_SAMPLE_CALLS
 # The scenarios check every call's timing: none stops timing short functions unless it says so.
 export CPROF_MIN_TIME=0
 
@@ -346,11 +346,11 @@ latency)
   $check latency p.json || fail "profile"
   ;;
 sample)
-  CPROF=1 CPROF_SAMPLE=10 CPROF_OUTPUT=p.json run 0 "$bin/t-sample"
+  CPROF=1 CPROF_SAMPLE_CALLS=10 CPROF_OUTPUT=p.json run 0 "$bin/t-sample"
   [ "$(lines err)" = 0 ] || fail "unexpected stderr"
   $check sample p.json 10 || fail "profile"
-  CPROF=1 CPROF_SAMPLE=1 CPROF_OUTPUT=p.json run 0 "$bin/t-sample"
-  $check sample p.json 1 || fail "profile with CPROF_SAMPLE=1"
+  CPROF=1 CPROF_SAMPLE_CALLS=1 CPROF_OUTPUT=p.json run 0 "$bin/t-sample"
+  $check sample p.json 1 || fail "profile with CPROF_SAMPLE_CALLS=1"
   ;;
 adaptive)
   for n in 1 4; do
@@ -358,16 +358,16 @@ adaptive)
     [ "$(lines err)" = 0 ] || fail "unexpected stderr"
     $check adaptive p.json $n 1000000000 || fail "profile, $n thread(s)"
   done
-  # CPROF_SAMPLE=10: judged at the 128th timed call (1280 calls)
-  CPROF=1 CPROF_SAMPLE=10 CPROF_MIN_TIME=1000000000 CPROF_OUTPUT=p.json run 0 "$bin/t-adaptive" 1
-  $check adaptive p.json 1 1000000000 10 || fail "profile with CPROF_SAMPLE=10"
+  # CPROF_SAMPLE_CALLS=10: judged at the 128th timed call (1280 calls)
+  CPROF=1 CPROF_SAMPLE_CALLS=10 CPROF_MIN_TIME=1000000000 CPROF_OUTPUT=p.json run 0 "$bin/t-adaptive" 1
+  $check adaptive p.json 1 1000000000 10 || fail "profile with CPROF_SAMPLE_CALLS=10"
   for v in 0 1; do
     CPROF=1 CPROF_MIN_TIME=$v CPROF_OUTPUT=p.json run 0 "$bin/t-adaptive" 2
     $check adaptive p.json 2 $v || fail "profile with CPROF_MIN_TIME=$v"
   done
   ;;
 trampoline)
-  for v in "CPROF_MIN_TIME=0" "CPROF_MIN_TIME=0 CPROF_SAMPLE=3"; do
+  for v in "CPROF_MIN_TIME=0" "CPROF_MIN_TIME=0 CPROF_SAMPLE_CALLS=3"; do
     # shellcheck disable=SC2086
     env CPROF=1 $v CPROF_OUTPUT=p.json "$bin/t-trampoline" >out 2>err || { cat out err >&2; fail "$v: exit $?"; }
     [ "$(lines err)" = 0 ] || fail "$v: unexpected stderr"
@@ -394,11 +394,11 @@ min-time-invalid)
   ;;
 sample-invalid)
   for v in 0 -3 x 10x; do
-    CPROF=1 CPROF_SAMPLE=$v CPROF_OUTPUT=p.json run 0 "$bin/t-sample"
-    [ "$(lines err)" = 1 ] || fail "CPROF_SAMPLE=$v: expected one warning line"
-    grep -qx "cprof: ignoring CPROF_SAMPLE='$v' (expected a positive integer); every call is timed" err ||
-      fail "CPROF_SAMPLE=$v: warning text"
-    $check sample p.json 1 || fail "CPROF_SAMPLE=$v: profile"
+    CPROF=1 CPROF_SAMPLE_CALLS=$v CPROF_OUTPUT=p.json run 0 "$bin/t-sample"
+    [ "$(lines err)" = 1 ] || fail "CPROF_SAMPLE_CALLS=$v: expected one warning line"
+    grep -qx "cprof: ignoring CPROF_SAMPLE_CALLS='$v' (expected a positive integer); every call is timed" err ||
+      fail "CPROF_SAMPLE_CALLS=$v: warning text"
+    $check sample p.json 1 || fail "CPROF_SAMPLE_CALLS=$v: profile"
   done
   ;;
 *)

@@ -1,4 +1,4 @@
-/* t-sample.c: CPROF_SAMPLE=N times one call in N per function; counts stay exact. */
+/* t-sample.c: CPROF_SAMPLE_CALLS=N times one call in N per function; counts stay exact. */
 #include <stdio.h>
 
 #include "fake-plugin.h"
