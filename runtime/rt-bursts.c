@@ -1,10 +1,8 @@
 /* rt-bursts.c: CPROF_SAMPLE=N, recording in bursts that cover one N-th of the run. */
 #include <cjson/cJSON.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <sched.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,20 +105,8 @@ static void *bursts_main(void *arg) {
 }
 
 static int bursts_start(void) {
-  pthread_condattr_t ca;
-  pthread_condattr_init(&ca);
-  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-  pthread_cond_init(&bursts_cond, &ca);
-  pthread_condattr_destroy(&ca);
-  /* The real pthread_create: rt-thread.c's wrapper would register a profiled thread. */
-  int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *) =
-    (int (*)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *))dlsym(
-      RTLD_NEXT, "pthread_create");
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old);
-  int rc = create ? create(&bursts_thread, NULL, bursts_main, NULL) : EAGAIN;
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  rt_cond_init_monotonic(&bursts_cond);
+  int rc = rt_spawn_runtime_thread(&bursts_thread, bursts_main);
   if (rc != 0) {
     rt_warn("cannot start the CPROF_SAMPLE thread: %s; nothing is recorded", strerror(rc));
     return -1;

@@ -536,6 +536,9 @@ int rt_io_json_fn(struct cJSON *fn_obj, uint32_t fid); /* functions[].io; -1 on 
 void rt_interval_init(void);  /* start-up: parse CPROF_INTERVAL / CPROF_SNAPSHOT, start */
 void rt_interval_stop(void);  /* exit: stop and join the sampler before the final dump */
 int rt_interval_json(struct cJSON *root);             /* "timeline"; -1 on OOM */
+/* Runtime threads (the sampler, the burst thread): never profiled, all signals blocked. */
+void rt_cond_init_monotonic(pthread_cond_t *cond);
+int rt_spawn_runtime_thread(pthread_t *thread, void *(*fn)(void *)); /* 0 or an errno */
 
 /* ---- rt-bursts.c: CPROF_SAMPLE, recording in bursts ----------------------------------------- */
 

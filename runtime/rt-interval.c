@@ -160,21 +160,8 @@ void rt_interval_init(void) {
     return;
   }
   iv_samples = p;
-  pthread_condattr_t ca;
-  pthread_condattr_init(&ca);
-  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-  pthread_cond_init(&iv_cond, &ca);
-  pthread_condattr_destroy(&ca);
-  /* The real pthread_create: rt-thread.c's wrapper would register a profiled thread. */
-  int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *) =
-    (int (*)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *))dlsym(
-      RTLD_NEXT, "pthread_create");
-  /* The sampler must never run the program's signal handlers: block everything it inherits. */
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old);
-  int rc = create ? create(&iv_thread, NULL, iv_main, NULL) : EAGAIN;
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  rt_cond_init_monotonic(&iv_cond);
+  int rc = rt_spawn_runtime_thread(&iv_thread, iv_main);
   if (rc != 0) {
     rt_warn("cannot start the CPROF_INTERVAL sampler: %s", strerror(rc));
     return;
@@ -229,5 +216,27 @@ int rt_interval_json(cJSON *root) {
     }
   }
   pthread_mutex_unlock(&iv_lock);
+  return rc;
+}
+
+void rt_cond_init_monotonic(pthread_cond_t *cond) {
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(cond, &ca);
+  pthread_condattr_destroy(&ca);
+}
+
+int rt_spawn_runtime_thread(pthread_t *thread, void *(*fn)(void *)) {
+  /* The real pthread_create: rt-thread.c's wrapper would register a profiled thread. */
+  int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *) =
+    (int (*)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *))dlsym(
+      RTLD_NEXT, "pthread_create");
+  /* A runtime thread must never run the program's signal handlers: block everything. */
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  int rc = create ? create(thread, NULL, fn, NULL) : EAGAIN;
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
   return rc;
 }
