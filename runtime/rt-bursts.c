@@ -1,7 +1,6 @@
 /* rt-bursts.c: CPROF_SAMPLE=N, recording in bursts that cover one N-th of the run. */
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <sched.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +39,7 @@ static pthread_cond_t bursts_cond;
 static pthread_t bursts_thread;
 static int bursts_running; /* the thread exists (and must be joined) */
 static int bursts_stop;    /* bursts_lock */
-static int bursts_paused;  /* bursts_lock: cprof_disable() */
+static int bursts_paused;  /* written under bursts_lock: cprof_disable() */
 static uint64_t bursts_count, bursts_on_ns; /* bursts_lock: recorded so far */
 static uint64_t bursts_rng;
 
@@ -49,15 +48,6 @@ static uint64_t bursts_random(void) { /* xorshift64* */
   bursts_rng ^= bursts_rng << 25;
   bursts_rng ^= bursts_rng >> 27;
   return bursts_rng * 2685821657736338717ull;
-}
-
-static void bursts_deadline(struct timespec *ts, uint64_t ns) {
-  ts->tv_sec += (time_t)(ns / 1000000000u);
-  ts->tv_nsec += (long)(ns % 1000000000u);
-  if (ts->tv_nsec >= 1000000000L) {
-    ts->tv_sec++;
-    ts->tv_nsec -= 1000000000L;
-  }
 }
 
 /* Waits until the deadline or a stop; bursts_lock held. Returns 1 on stop. */
@@ -76,7 +66,7 @@ static void *bursts_main(void *arg) {
   pthread_mutex_lock(&bursts_lock);
   for (;;) {
     /* [3] a random gap; the first one too, so a run's start is no likelier to be recorded */
-    bursts_deadline(&t, gap_mean / 2 + bursts_random() % (gap_mean + 1));
+    rt_timespec_add(&t, gap_mean / 2 + bursts_random() % (gap_mean + 1));
     if (bursts_wait(&t))
       break;
     if (bursts_paused) {
@@ -88,7 +78,7 @@ static void *bursts_main(void *arg) {
     clock_gettime(CLOCK_MONOTONIC, &on);
     __atomic_store_n(&__cprof_active, 1, __ATOMIC_RELEASE);
     t = on;
-    bursts_deadline(&t, BURST_NS);
+    rt_timespec_add(&t, BURST_NS);
     int stop = bursts_wait(&t);
     if (!bursts_paused) /* [1] cprof_disable() already cleared it otherwise */
       __atomic_store_n(&__cprof_active, 0, __ATOMIC_RELEASE);
@@ -174,7 +164,7 @@ int rt_bursts_set_recording(int on) {
     return on != 0;
   }
   pthread_mutex_lock(&bursts_lock);
-  bursts_paused = !on;
+  __atomic_store_n(&bursts_paused, !on, __ATOMIC_RELEASE); /* cprof_is_enabled reads it unlocked */
   if (!on)
     __atomic_store_n(&__cprof_active, 0, __ATOMIC_RELEASE);
   pthread_mutex_unlock(&bursts_lock);
@@ -191,13 +181,8 @@ void rt_bursts_totals(uint64_t *count, uint64_t *on_ns) {
   *count = *on_ns = 0;
   if (rt_bursts_rate <= 1)
     return;
-  /* As rt_interval_json: a dump from a signal handler must not deadlock on this thread's lock. */
-  int tries = 0;
-  while (pthread_mutex_trylock(&bursts_lock) != 0)
-    if (++tries > 20000)
-      return;
-    else
-      sched_yield();
+  if (rt_mutex_lock_patient(&bursts_lock) != 0)
+    return;
   *count = bursts_count;
   *on_ns = bursts_on_ns;
   pthread_mutex_unlock(&bursts_lock);

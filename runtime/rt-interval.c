@@ -1,4 +1,5 @@
-/* rt-interval.c: CPROF_INTERVAL background sampler (RSS, CPU time) and CPROF_SNAPSHOT dumps. */
+/* rt-interval.c: CPROF_INTERVAL background sampler (RSS, CPU time), CPROF_SNAPSHOT dumps, and the
+ * helpers of the runtime's own threads (rt-bursts.c's too). */
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <dlfcn.h>
@@ -78,15 +79,6 @@ static void iv_record(void) {
   pthread_mutex_unlock(&iv_lock);
 }
 
-static void iv_deadline(struct timespec *ts, uint64_t ns) {
-  ts->tv_sec += (time_t)(ns / 1000000000u);
-  ts->tv_nsec += (long)(ns % 1000000000u);
-  if (ts->tv_nsec >= 1000000000L) {
-    ts->tv_sec++;
-    ts->tv_nsec -= 1000000000L;
-  }
-}
-
 /* Not a profiled thread: it never calls instrumented code and has no rt_thread record. Its own
  * allocations and I/O are the runtime's (rt_internal stays set for its whole life). */
 static void *iv_main(void *arg) {
@@ -96,7 +88,7 @@ static void *iv_main(void *arg) {
   clock_gettime(CLOCK_MONOTONIC, &next);
   pthread_mutex_lock(&iv_lock);
   for (;;) {
-    iv_deadline(&next, iv_tick_ns);
+    rt_timespec_add(&next, iv_tick_ns);
     while (!iv_stop && pthread_cond_timedwait(&iv_cond, &iv_lock, &next) != ETIMEDOUT)
       ;
     if (iv_stop)
@@ -192,15 +184,9 @@ int rt_interval_json(cJSON *root) {
   if (!iv_samples)
     return 0;
   int rc = -1;
-  /* A dump from a signal handler may have interrupted the holder of iv_lock in this very thread
-   * (fork's prepare handler): give up on the series rather than deadlock. The sampler itself
-   * holds it for microseconds (a decimation for well under a millisecond). */
-  int tries = 0;
-  while (pthread_mutex_trylock(&iv_lock) != 0)
-    if (++tries > 20000)
-      return 0;
-    else
-      sched_yield();
+  /* The sampler holds iv_lock for microseconds (a decimation for well under a millisecond). */
+  if (rt_mutex_lock_patient(&iv_lock) != 0)
+    return 0;
   cJSON *o = cJSON_AddObjectToObject(root, "timeline");
   cJSON *arr = o ? cJSON_AddArrayToObject(o, "samples") : NULL;
   if (arr && iv_u64(o, "interval_ns", iv_tick_ns * iv_stride) == 0) {
@@ -239,4 +225,25 @@ int rt_spawn_runtime_thread(pthread_t *thread, void *(*fn)(void *)) {
   int rc = create ? create(thread, NULL, fn, NULL) : EAGAIN;
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   return rc;
+}
+
+void rt_timespec_add(struct timespec *ts, uint64_t ns) {
+  ts->tv_sec += (time_t)(ns / 1000000000u);
+  ts->tv_nsec += (long)(ns % 1000000000u);
+  if (ts->tv_nsec >= 1000000000L) {
+    ts->tv_sec++;
+    ts->tv_nsec -= 1000000000L;
+  }
+}
+
+int rt_mutex_lock_patient(pthread_mutex_t *lock) {
+  /* A dump from a signal handler may have interrupted the holder of lock in this very thread
+   * (fork's prepare handler): give up rather than deadlock. */
+  int tries = 0;
+  while (pthread_mutex_trylock(lock) != 0)
+    if (++tries > 20000)
+      return -1;
+    else
+      sched_yield();
+  return 0;
 }
