@@ -163,6 +163,7 @@ if [ -n "$only_variants" ]; then # a subset (plain is always run: it is the refe
     case " $only_variants " in *" $v "*) [ "$v" != plain ] && keep="$keep $v" ;; esac
   done
   variants=$keep
+  case " $variants " in *" uftrace "*) ;; *) have_uftrace=0 ;; esac # not asked for: no uftrace pairs
 fi
 label() {
   case $1 in

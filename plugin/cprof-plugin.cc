@@ -19,7 +19,8 @@
  *   2. "cprof-split" (simple IPA pass, once the functions are in SSA form, before the
  *      early inliner): moves each instrumented body into a clone, f.cprof, that f calls
  *      when profiling is on; with it off, f runs its plain body. A static function that
- *      only instrumented functions call keeps no test at all.
+ *      only instrumented functions call keeps no test at all.  A threaded interpreter's
+ *      static tables of label addresses follow each copy (label-tables.cc).
  *   3. "cprof-prune" (GIMPLE pass right after IPA inlining has been applied): deletes
  *      the timing hooks that inlining copied into callers, so only out-of-line bodies are
  *      timed (as in perf and XRay) and hot loops are not blocked by calls, makes inlined

@@ -73,7 +73,14 @@ tree cprof_module_counter_ref (unsigned index);
 tree cprof_module_untimed_ref (unsigned fn);
 void cprof_module_finish (void);
 
-/* instrument.cc / prune.cc: the two passes. */
+/* label-tables.cc: static tables of label addresses (a threaded interpreter's dispatch). */
+bool cprof_names_label_of_p (tree expr, tree fndecl);           /* EXPR holds &&label of FNDECL */
+void cprof_label_tables (tree fndecl, vec<tree> *tables);        /* the variables that do */
+bool cprof_label_tables_copyable_p (tree fndecl);                /* read-only, FNDECL's own */
+tree cprof_copy_label_table (tree table, hash_map<tree, tree> *label_image);
+void cprof_map_labels (tree *expr, hash_map<tree, tree> *label_image);
+
+/* instrument.cc, split.cc, prune.cc, inline-cost.cc: the passes. */
 opt_pass *cprof_make_instrument_pass (gcc::context *ctxt);
 opt_pass *cprof_make_prune_pass (gcc::context *ctxt);
 opt_pass *cprof_make_split_pass (gcc::context *ctxt);

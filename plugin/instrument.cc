@@ -38,9 +38,12 @@
  *
  *   [0] two bodies: with profiling off only the plain copy runs, the code GCC makes of the
  *       function without cprof.  The split pass (split.cc) then moves the instrumented body
- *       into a clone "f.cprof", and the prune pass folds the test in inlined copies.  A body
- *       that cannot be copied (setjmp, EH, taken labels, asm goto) or with the single-body
- *       option stays one body: then every site sits in a block of its own behind "if (on)".
+ *       into a clone "f.cprof", and the prune pass folds the test in inlined copies.  Labels
+ *       whose address is taken are copied too, with the read-only static tables of their
+ *       addresses a threaded interpreter dispatches through (label-tables.cc).  A body that
+ *       cannot be copied (setjmp, EH, nonlocal labels, asm goto, a written label table) or
+ *       with the single-body option stays one body: then every site sits in a block of its
+ *       own behind "if (on)".
  *   [1] function entry: the flag is loaded once per activation and picks the body.
  *   [2] loop entries: edges into the loop header from outside the loop.
  *   [3] branch outcomes on the true and false edges of each GIMPLE_COND; loop iterations on
@@ -1411,56 +1414,75 @@ apply_entry (fn_ctx *fn, unsigned entry_counter, basic_block plain_first)
   off->probability = profile_probability::even ();
 }
 
-/* [0] Whether the body can be copied as a whole: no abnormal or EH edges, no label whose
-   address is taken (a computed goto in one copy would land in the other), no asm goto. */
+/* [0] Whether the body can be copied as a whole: no EH edges, no setjmp or nonlocal goto,
+   no asm goto.  Labels whose address is taken are copied with the body, and so are the
+   static tables holding their addresses when those are read-only and private to the
+   function (label-tables.cc [1]); the only abnormal edges left are a computed goto's. */
 static bool
 dual_body_ok_p (void)
 {
-  if (cfun->calls_setjmp || cfun->has_nonlocal_label || cfun->has_forced_label_in_static
+  if (cfun->calls_setjmp || cfun->has_nonlocal_label
       || (cfun->eh && cfun->eh->region_tree) || cfun->cannot_be_copied_set || !current_loops)
     return false;
+  if (cfun->has_forced_label_in_static && !cprof_label_tables_copyable_p (current_function_decl))
+    return false;
+  bool taken_labels = false;
   basic_block bb;
   FOR_EACH_BB_FN (bb, cfun)
     {
       edge e;
       edge_iterator ei;
       FOR_EACH_EDGE (e, ei, bb->succs)
-	if (e->flags & (EDGE_ABNORMAL | EDGE_EH))
+	if (e->flags & EDGE_EH)
 	  return false;
       for (gimple_stmt_iterator gsi = gsi_start_bb (bb); !gsi_end_p (gsi); gsi_next (&gsi))
 	{
 	  gimple *stmt = gsi_stmt (gsi);
 	  if (glabel *label = dyn_cast<glabel *> (stmt))
 	    {
-	      tree decl = gimple_label_label (label);
-	      if (FORCED_LABEL (decl) || DECL_NONLOCAL (decl))
+	      if (DECL_NONLOCAL (gimple_label_label (label)))
 		return false;
+	      taken_labels |= FORCED_LABEL (gimple_label_label (label));
 	    }
 	  else if (gasm *as = dyn_cast<gasm *> (stmt))
 	    {
 	      if (gimple_asm_nlabels (as) > 0)
 		return false;
 	    }
-	  else if (ggoto *go = dyn_cast<ggoto *> (stmt))
-	    {
-	      if (TREE_CODE (gimple_goto_dest (go)) != LABEL_DECL)
-		return false;
-	    }
 	}
     }
+  /* A nested function can hand out the address of one of our labels, which would then
+     be the original's in both bodies. */
+  cgraph_node *node;
+  if (taken_labels)
+    FOR_EACH_FUNCTION (node)
+      if (decl_function_context (node->decl) == current_function_decl)
+	return false;
   return true;
 }
 
-/* walk_gimple_op callback: the SSA names a copied statement uses become the copies'. */
+/* What a copied statement refers to that the copy has its own of. */
+struct copy_images {
+  hash_map<tree, tree> ssa;      /* SSA names: the gimplifier's temporaries */
+  hash_map<tree, tree> decls;    /* labels whose address is taken, their static tables */
+};
+
+/* walk_gimple_op callback: what a copied statement uses becomes the copy's own. */
 static tree
 rename_copied_ssa (tree *tp, int *walk_subtrees, void *data)
 {
   struct walk_stmt_info *wi = (struct walk_stmt_info *) data;
-  hash_map<tree, tree> *ssa_copy_of = (hash_map<tree, tree> *) wi->info;
+  struct copy_images *image = (struct copy_images *) wi->info;
   if (TREE_CODE (*tp) == SSA_NAME)
     {
-      if (tree *fresh = ssa_copy_of->get (*tp))
+      if (tree *fresh = image->ssa.get (*tp))
 	*tp = *fresh;
+      *walk_subtrees = 0;
+    }
+  else if (TREE_CODE (*tp) == LABEL_DECL || VAR_P (*tp))
+    {
+      if (tree *own = image->decls.get (*tp))
+	*tp = *own;
       *walk_subtrees = 0;
     }
   else if (TYPE_P (*tp))
@@ -1473,8 +1495,9 @@ rename_copied_ssa (tree *tp, int *walk_subtrees, void *data)
    body; the original, which the collected sites refer to, becomes the instrumented one.
    Returns the copy of the first block.  GCC's copy_bbs would rename the definitions as
    if the function were in SSA form already, so the blocks are copied here: the body has
-   no EH, abnormal edges or taken labels (dual_body_ok_p), and in CFG form only a switch
-   names its targets by label. */
+   no EH (dual_body_ok_p), and in CFG form only a switch names its targets by label, and
+   only labels whose address is taken need a copy (with their tables: label-tables.cc
+   [1]), for the copy's computed gotos to stay in the copy. */
 static basic_block
 duplicate_body (void)
 {
@@ -1496,7 +1519,7 @@ duplicate_body (void)
     }
 
   hash_map<basic_block, basic_block> copy_of;
-  hash_map<tree, tree> ssa_copy_of;
+  struct copy_images image;
   basic_block after = EXIT_BLOCK_PTR_FOR_FN (cfun)->prev_bb;
   for (unsigned i = 0; i < bbs.length (); i++)
     {
@@ -1515,7 +1538,17 @@ duplicate_body (void)
       for (gimple_stmt_iterator gsi = gsi_start_bb (bb); !gsi_end_p (gsi); gsi_next (&gsi))
 	{
 	  gimple *stmt = gsi_stmt (gsi);
-	  if (gimple_code (stmt) == GIMPLE_LABEL
+	  glabel *label = dyn_cast<glabel *> (stmt);
+	  if (label && FORCED_LABEL (gimple_label_label (label)))
+	    {
+	      tree taken = gimple_label_label (label);
+	      tree own = create_artificial_label (DECL_SOURCE_LOCATION (taken));
+	      FORCED_LABEL (own) = 1;
+	      image.decls.put (taken, own);
+	      gsi_insert_after (&to, gimple_build_label (own), GSI_NEW_STMT);
+	      continue;
+	    }
+	  if (label
 	      || (gimple_debug_bind_p (stmt)
 		  && TREE_CODE (gimple_debug_bind_get_var (stmt)) == LABEL_DECL))
 	    continue;
@@ -1525,11 +1558,18 @@ duplicate_body (void)
 	    {
 	      tree fresh = copy_ssa_name (lhs, copy);
 	      gimple_set_lhs (copy, fresh);
-	      ssa_copy_of.put (lhs, fresh);
+	      image.ssa.put (lhs, fresh);
 	    }
 	  gsi_insert_after (&to, copy, GSI_NEW_STMT);
 	}
       copy_of.put (bb, nb);
+    }
+  if (cfun->has_forced_label_in_static)
+    {
+      auto_vec<tree> tables;
+      cprof_label_tables (current_function_decl, &tables);
+      for (unsigned i = 0; i < tables.length (); i++)
+	image.decls.put (tables[i], cprof_copy_label_table (tables[i], &image.decls));
     }
   /* The gimplifier's temporaries are SSA names already: each copy defines its own. */
   for (unsigned i = 0; i < bbs.length (); i++)
@@ -1538,7 +1578,7 @@ duplicate_body (void)
       {
 	struct walk_stmt_info wi;
 	memset (&wi, 0, sizeof wi);
-	wi.info = &ssa_copy_of;
+	wi.info = &image;
 	walk_gimple_op (gsi_stmt (gsi), rename_copied_ssa, &wi);
       }
   for (unsigned i = 0; i < bbs.length (); i++)

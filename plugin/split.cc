@@ -43,6 +43,12 @@
  *       function called once is inlined in both).  Plain code that started before
  *       cprof_enable keeps calling its plain body, as it runs the copies inlined into it.
  *
+ *   [5] A threaded interpreter's static table of label addresses stops GCC from versioning
+ *       its function (copy_forbidden).  Its plain body has tables of its own already
+ *       (label-tables.cc [1]), so the function is versioned with the check lifted, the
+ *       original tables are pointed at the clone's labels, and each function deletes the
+ *       labels of the side it drops (label-tables.cc [2], [3]).
+ *
  * Functions that cannot be cloned this way (variadic, returning an aggregate, nested) keep
  * both bodies in one function.
  */
@@ -82,6 +88,22 @@ dispatch_of (function *fun, edge *on_edge)
   return cond;
 }
 
+/* The other way out of the dispatch test that E leaves. */
+static edge
+other_edge (edge e)
+{
+  return EDGE_SUCC (e->src, EDGE_SUCC (e->src, 0) == e ? 1 : 0);
+}
+
+/* [5] Lifts (or puts back) GCC's ban on copying a function with a table of its labels. */
+static void
+allow_copy (function *fun, bool allow)
+{
+  fun->has_forced_label_in_static = !allow;
+  fun->cannot_be_copied_set = 0;
+  fun->cannot_be_copied_reason = NULL;
+}
+
 static bool
 clonable_p (cgraph_node *node)
 {
@@ -93,6 +115,114 @@ clonable_p (cgraph_node *node)
 	 && (VOID_TYPE_P (ret) || is_gimple_reg_type (ret));
 }
 
+/* [5] Marks in SIDE the blocks of cfun reachable from FROM. */
+static void
+mark_reachable (basic_block from, sbitmap side)
+{
+  auto_vec<basic_block> stack;
+  stack.safe_push (from);
+  bitmap_set_bit (side, from->index);
+  while (!stack.is_empty ())
+    {
+      basic_block bb = stack.pop ();
+      edge e;
+      edge_iterator ei;
+      FOR_EACH_EDGE (e, ei, bb->succs)
+	if (!bitmap_bit_p (side, e->dest->index))
+	  {
+	    bitmap_set_bit (side, e->dest->index);
+	    stack.safe_push (e->dest);
+	  }
+    }
+}
+
+/* walk_tree callback: adds the labels a table names to the hash_set DATA. */
+static tree
+collect_labels (tree *tp, int *walk_subtrees, void *data)
+{
+  if (TREE_CODE (*tp) == LABEL_DECL)
+    ((hash_set<tree> *) data)->add (*tp);
+  if (TYPE_P (*tp) || DECL_P (*tp))
+    *walk_subtrees = 0;
+  return NULL_TREE;
+}
+
+/* [5] Before cfun drops the side of its dispatch that DROPPED leads to: the labels there
+   that no table names are no longer forced, so that they go with their blocks. */
+static void
+release_dropped_labels (edge dropped)
+{
+  if (!cfun->has_forced_label_in_static)
+    return;
+  auto_sbitmap side (last_basic_block_for_fn (cfun));
+  bitmap_clear (side);
+  mark_reachable (dropped->dest, side);
+  auto_vec<tree> tables;
+  cprof_label_tables (current_function_decl, &tables);
+  hash_set<tree> named;
+  for (unsigned i = 0; i < tables.length (); i++)
+    walk_tree_without_duplicates (&DECL_INITIAL (tables[i]), collect_labels, &named);
+  basic_block bb;
+  FOR_EACH_BB_FN (bb, cfun)
+    if (bitmap_bit_p (side, bb->index))
+      for (gimple_stmt_iterator gsi = gsi_start_bb (bb); !gsi_end_p (gsi); gsi_next (&gsi))
+	{
+	  glabel *label = dyn_cast<glabel *> (gsi_stmt (gsi));
+	  if (!label)
+	    break;
+	  tree decl = gimple_label_label (label);
+	  if (FORCED_LABEL (decl) && !named.contains (decl))
+	    FORCED_LABEL (decl) = 0;
+	}
+}
+
+/* [5] The tables NODE's instrumented body uses now serve CLONE: they name its labels. */
+static void
+give_tables_to_clone (cgraph_node *node, cgraph_node *clone)
+{
+  function *fun = DECL_STRUCT_FUNCTION (node->decl);
+  edge on;
+  dispatch_of (fun, &on);
+  push_cfun (fun);
+  auto_sbitmap instrumented (last_basic_block_for_fn (fun));
+  bitmap_clear (instrumented);
+  mark_reachable (on->dest, instrumented);
+  pop_cfun ();
+
+  /* Each of the clone's labels is a copy of the one of NODE it has as its origin. */
+  hash_map<tree, tree> image;
+  basic_block bb;
+  FOR_EACH_BB_FN (bb, DECL_STRUCT_FUNCTION (clone->decl))
+    for (gimple_stmt_iterator gsi = gsi_start_bb (bb); !gsi_end_p (gsi); gsi_next (&gsi))
+      {
+	glabel *label = dyn_cast<glabel *> (gsi_stmt (gsi));
+	if (!label)
+	  break;
+	tree decl = gimple_label_label (label);
+	if (FORCED_LABEL (decl))
+	  image.put (DECL_ORIGIN (decl), decl);
+      }
+
+  auto_vec<tree> tables;
+  cprof_label_tables (node->decl, &tables);
+  for (unsigned i = 0; i < tables.length (); i++)
+    {
+      hash_set<tree> named;
+      walk_tree_without_duplicates (&DECL_INITIAL (tables[i]), collect_labels, &named);
+      bool on_instrumented_side = true;
+      for (hash_set<tree>::iterator it = named.begin (); it != named.end (); ++it)
+	{
+	  if (DECL_CONTEXT (*it) != node->decl)
+	    continue;
+	  basic_block where = label_to_block (fun, *it);
+	  if (!where || !bitmap_bit_p (instrumented, where->index))
+	    on_instrumented_side = false;
+	}
+      if (on_instrumented_side)
+	cprof_map_labels (&DECL_INITIAL (tables[i]), &image);
+    }
+}
+
 /* NODE keeps one side of its dispatch: the instrumented one if INSTRUMENTED ([1], a clone),
    else the plain one ([4]). */
 static void
@@ -102,6 +232,7 @@ keep_one_side (cgraph_node *node, bool instrumented)
   edge on;
   if (gcond *cond = dispatch_of (cfun, &on))
     {
+      release_dropped_labels (instrumented ? other_edge (on) : on);
       if (instrumented)
 	gimple_cond_make_true (cond);
       else
@@ -125,8 +256,9 @@ call_clone (cgraph_node *node, cgraph_node *clone)
       pop_cfun ();
       return;
     }
+  release_dropped_labels (on);
   /* Profile estimation, which runs next, predicts edges without a probability only. */
-  edge off = EDGE_SUCC (on->src, EDGE_SUCC (on->src, 0) == on ? 1 : 0);
+  edge off = other_edge (on);
   on->probability = profile_probability::uninitialized ();
   off->probability = profile_probability::uninitialized ();
   basic_block call_bb = split_edge (on);
@@ -213,23 +345,41 @@ execute_split (void)
   FOR_EACH_DEFINED_FUNCTION (node)
     {
       if (node->alias || node->thunk || !gimple_has_body_p (node->decl)
-	  || !lookup_attribute (CPROF_TOKEN_ATTR, DECL_ATTRIBUTES (node->decl))
-	  || !clonable_p (node))
+	  || !lookup_attribute (CPROF_TOKEN_ATTR, DECL_ATTRIBUTES (node->decl)))
 	continue;
       function *fun = DECL_STRUCT_FUNCTION (node->decl);
-      if (!fun || !fun->cfg)
-	continue;
       edge on;
-      if (dispatch_of (fun, &on))
+      if (!fun || !fun->cfg || !dispatch_of (fun, &on))
+	continue;
+      /* [5] Two bodies with label tables: each body has its own (instrument.cc [0]). */
+      bool tables = fun->has_forced_label_in_static;
+      if (tables)
+	allow_copy (fun, true);
+      if (clonable_p (node))
 	nodes.safe_push (node);
+      if (tables)
+	allow_copy (fun, false);
     }
 
   hash_map<tree, tree> clone_of;
   auto_vec<cgraph_node *> clones;
   for (unsigned i = 0; i < nodes.length (); i++)
     {
+      function *fun = DECL_STRUCT_FUNCTION (nodes[i]->decl);
+      bool tables = fun->has_forced_label_in_static;
+      if (tables)
+	allow_copy (fun, true);
       cgraph_node *clone
 	= nodes[i]->create_version_clone_with_body (vNULL, NULL, NULL, NULL, NULL, "cprof");
+      if (tables)
+	{
+	  allow_copy (fun, false);
+	  if (clone)
+	    {
+	      allow_copy (DECL_STRUCT_FUNCTION (clone->decl), false);
+	      give_tables_to_clone (nodes[i], clone);
+	    }
+	}
       if (!clone)
 	{
 	  nodes.unordered_remove (i--);

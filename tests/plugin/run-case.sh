@@ -98,7 +98,7 @@ rc_off=$(run "$work/prog" "$work/off.out" -u CPROF LD_PRELOAD="$work/no-hooks.so
 # shellcheck disable=SC2046
 rc_on=$(run "$work/prog" "$work/on.out" CPROF=1 CPROF_OUTPUT="$work/profile.json" $(directive env))
 
-[ "$rc_plain" = "$want_exit" ] || fail "plain build exited $rc_plain, expected $want_exit"
+[ "$rc_plain" = "$want_exit" ] || { cat "$work/plain.out.err" >&2; fail "plain build exited $rc_plain, expected $want_exit"; }
 [ "$rc_off" = "$want_exit" ] || fail "CPROF unset: exit $rc_off, expected $want_exit"
 [ "$rc_on" = "$want_exit" ] || { cat "$work/on.out.err" >&2; fail "CPROF=1: exit $rc_on, expected $want_exit"; }
 cmp -s "$work/plain.out" "$work/off.out" || fail "CPROF unset: output differs from the plain build"
