@@ -510,6 +510,60 @@ static int write_flamegraph(const char *path, const char *na, const char *nb, co
     return DIFF_BAD;
 }
 
+/* x * k, saturating: a scaled count never wraps. */
+static uint64_t mul_sat(uint64_t x, uint64_t k)
+{
+    return k != 0 && x > UINT64_MAX / k ? UINT64_MAX : x * k;
+}
+
+/* A profile recorded in CPROF_SAMPLE=N bursts holds about 1/N of its run's calls and times. Compared
+ * with one recorded at another rate (an exact profile is rate 1), each sampled profile's counts and
+ * times are multiplied by its rate, so that both sides estimate their whole runs; one warning line
+ * per scaled profile says so. Profiles of one rate compare as they are. */
+static void scale_to_whole_runs(profile *ps, const char *const *paths, size_t n)
+{
+    bool mixed = false;
+    for (size_t k = 1; k < n; k++)
+        mixed |= ps[k].stats.burst_rate != ps[0].stats.burst_rate;
+    if (!mixed) return;
+    for (size_t k = 0; k < n; k++) {
+        profile *p = &ps[k];
+        uint64_t r = p->stats.burst_rate;
+        if (r < 2) continue;
+        fprintf(stderr, "cprof-analyze: diff: warning: ");
+        util_put(stderr, paths[k]);
+        fprintf(stderr, " was recorded in CPROF_SAMPLE=%" PRIu64 " bursts: its counts and times are multiplied by %"
+                PRIu64 " (estimates of the whole run)\n", r, r);
+        for (size_t i = 0; i < p->nfunctions; i++) {
+            profile_function *f = &p->functions[i];
+            f->calls = mul_sat(f->calls, r);
+            f->timed_calls = mul_sat(f->timed_calls, r);
+            f->inlined_calls = mul_sat(f->inlined_calls, r);
+            f->unwound_calls = mul_sat(f->unwound_calls, r);
+            f->total_ns = mul_sat(f->total_ns, r);
+            f->self_ns = mul_sat(f->self_ns, r);
+        }
+        for (size_t i = 0; i < p->nedges; i++) {
+            p->edges[i].calls = mul_sat(p->edges[i].calls, r);
+            p->edges[i].total_ns = mul_sat(p->edges[i].total_ns, r);
+        }
+        for (size_t i = 0; i < p->nloops; i++) {
+            p->loops[i].iterations = mul_sat(p->loops[i].iterations, r);
+            p->loops[i].entries = mul_sat(p->loops[i].entries, r);
+        }
+        for (size_t i = 0; i < p->nbranches; i++) {
+            p->branches[i].taken = mul_sat(p->branches[i].taken, r);
+            p->branches[i].not_taken = mul_sat(p->branches[i].not_taken, r);
+        }
+        for (size_t i = 0; i < p->nswitches; i++) {
+            profile_switch *sw = &p->switches[i];
+            sw->total = mul_sat(sw->total, r);
+            for (size_t c = 0; c < sw->ncases; c++) sw->cases[c].count = mul_sat(sw->cases[c].count, r);
+        }
+        p->stats.timed_calls = mul_sat(p->stats.timed_calls, r);
+    }
+}
+
 static int usage(const char *fmt, const char *arg)
 {
     fprintf(stderr, "cprof-analyze: diff: ");
@@ -556,6 +610,8 @@ int diff_main(int argc, char **argv)
                    "Welch's t-test finds it significant (p < 0.05).\n\n"
                    "A function regressed when it holds at least PCT%% of the new run's wall time and its share grew\n"
                    "by more than PCT percentage points or its self time by more than PCT%%.\n\n"
+                   "Profiles recorded at different CPROF_SAMPLE rates (an exact one counts as rate 1) compare as\n"
+                   "estimates of their whole runs: a sampled profile's counts and times are multiplied by its rate.\n\n"
                    "  --threshold PCT  the regression bar (default %d%%)\n"
                    "  --flamegraph SVG write a differential flame graph instead of the text (two profiles):\n"
                    "                   NEW's frames, red where self time grew, blue where it shrank\n"
@@ -625,6 +681,16 @@ int diff_main(int argc, char **argv)
             fprintf(stderr, ": %s\n", err);
             goto done;
         }
+    }
+    {
+        const char **paths = calloc(n, sizeof *paths);
+        if (paths == NULL) {
+            fprintf(stderr, "cprof-analyze: diff: out of memory\n");
+            goto done;
+        }
+        for (size_t k = 0; k < n; k++) paths[k] = k < na ? a[k] : b[k - na];
+        scale_to_whole_runs(ps, paths, n);
+        free(paths);
     }
     if (flamegraph != NULL) {
         status = write_flamegraph(flamegraph, a[0], b[0], &ps[0], &ps[1]);

@@ -48,8 +48,16 @@ def thread(id, runtime, max_depth=3, timed=1, tid=None, main=None):
 
 
 def prof(functions, runtime, loops=(), branches=(), switches=(), edges=(), threads=None, pid=1234,
-         timestamp=1763786400, modules=None, timed_calls=None, hook=20):
+         timestamp=1763786400, modules=None, timed_calls=None, hook=20, bursts=None):
     timed = sum(f["timed_calls"] for f in functions) if timed_calls is None else timed_calls
+    p = prof_1_0(functions, runtime, loops, branches, switches, edges, threads, pid, timestamp, modules, timed, hook)
+    if bursts:  # (rate, count, recorded_ns): CPROF_SAMPLE=rate, format 1.4
+        p["version"] = "1.4"
+        p["statistics"]["bursts"] = {"rate": bursts[0], "count": bursts[1], "recorded_ns": int(bursts[2])}
+    return p
+
+
+def prof_1_0(functions, runtime, loops, branches, switches, edges, threads, pid, timestamp, modules, timed, hook):
     return {"version": "1.0", "tool": "cprof", "timestamp": timestamp, "binary": "/home/u/app/app", "pid": pid,
             "command_line": "./app", "argv": ["./app"], "clock": "CLOCK_MONOTONIC",
             "statistics": {"total_runtime_ns": int(runtime), "timed_calls": timed, "hook_cost_ns": hook,

@@ -70,6 +70,25 @@ test_diff() {
     run diff "$base" "$tmp/better.json"; expect_rc 0 "diff improvement"
     matches "$out" '^ +-20\.0 ms .* improved +hot  app\.c:20$' "diff improvement verdict"
 
+    # CPROF_SAMPLE=10 bursts of a run: a tenth of its calls and times. Against the exact profile
+    # it is scaled back (one warning line), so nothing changed; against itself it is not scaled.
+    mk "$tmp/exact.json" 'prof([fn(0, "main", 50e6, total=100e6, calls=10, line=10), fn(1, "hot", 40e6, calls=1000, line=20),
+                      fn(2, "cold", 1e5, calls=10, line=30)], 100e6,
+                     loops=[loop(0, "main", 11, 1000, 10)], branches=[branch(0, "main", 12, 500, 500)])'
+    mk "$tmp/sampled.json" 'prof([fn(0, "main", 5e6, total=10e6, line=10), fn(1, "hot", 4e6, calls=100, line=20),
+                      fn(2, "cold", 1e4, calls=1, line=30)], 100e6,
+                     loops=[loop(0, "main", 11, 100, 1)], branches=[branch(0, "main", 12, 50, 50)],
+                     bursts=(10, 9000, 10e6))'
+    run diff "$tmp/exact.json" "$tmp/sampled.json"; expect_rc 0 "diff exact vs sampled"
+    contains "$out" "(no function changed)" "diff exact vs sampled: scaled to the whole run"
+    matches "$err" "^cprof-analyze: diff: warning: .*sampled\.json was recorded in CPROF_SAMPLE=10 bursts: its counts and times are multiplied by 10" "diff sampled warning"
+    [ "$(wc -l <"$err")" -eq 1 ] && ok || fail "diff exact vs sampled: expected one warning line, got $(cat "$err")"
+    run diff "$tmp/sampled.json" "$tmp/sampled.json"; expect_rc 0 "diff sampled vs sampled"
+    [ ! -s "$err" ] && ok || fail "diff of one rate warned: $(cat "$err")"
+    contains "$out" "(no loop changed)" "diff sampled vs sampled"
+    run diff "$tmp/sampled.json" "$tmp/exact.json"; expect_rc 0 "diff sampled vs exact"
+    contains "$out" "(no loop changed)" "diff sampled vs exact: the loop scaled"
+
     run diff "$base"; expect_rc 2 "diff one profile"
     run diff "$base" "$base" "$base"; expect_rc 2 "diff three profiles without --vs"
     run diff --threshold abc "$base" "$base"; expect_rc 2 "diff bad threshold"
