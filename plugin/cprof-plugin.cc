@@ -228,12 +228,12 @@ finish_unit (void *, void *)
 	    "cprof: %s: instrumented %u functions, %u loops, %u branches, "
 	    "%u switches, %u call sites (%u functions skipped, %u with a plain copy, "
 	    "%u split, %u of them without a test; %u counted on a spanning tree, "
-	    "%u counters)",
+	    "%u of them by their call sites, %u counters)",
 	    main_input_filename ? main_input_filename : "<stdin>",
 	    cprof_stats.functions, cprof_stats.loops, cprof_stats.branches,
 	    cprof_stats.switches, cprof_stats.call_sites, cprof_stats.skipped,
 	    cprof_stats.dual, cprof_stats.split, cprof_stats.undispatched, cprof_stats.tree,
-	    cprof_mod.num_counters);
+	    cprof_stats.by_call_sites, cprof_mod.num_counters);
 }
 
 int

@@ -92,6 +92,7 @@ struct cprof_stats {
   unsigned functions, loops, branches, switches, call_sites, skipped, dual, split;
   unsigned undispatched; /* split functions called from plain bodies only (split.cc [4]) */
   unsigned tree, tree_counters; /* functions counted on a spanning tree, its counters */
+  unsigned by_call_sites;       /* of them, entries counted by their call sites (instrument.cc [10]) */
 };
 extern struct cprof_stats cprof_stats;
 

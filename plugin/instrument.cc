@@ -65,6 +65,10 @@
  *       (over the flow graph merged along the edges no count is wanted of) are counted,
  *       and the runtime computes the rest (place_tree_counters).  The loop in the picture
  *       then costs one increment per iteration, not three.
+ *  [10] a static function that only instrumented functions of this TU call, directly and
+ *       outside any cycle of such functions, counts no entry of its own: its entry edge's
+ *       count is the sum of its call sites' counts, which the callers' graphs give.  Every
+ *       call of it, inlined or not, saves an increment (gcov counts no inlined entry at all).
  *
  * Every function also gets the attribute CPROF_TOKEN_ATTR with its hook token, which the
  * prune pass uses after inlining to keep only each body's own hooks.
@@ -528,6 +532,11 @@ collect_return (fn_ctx *fn, greturn *ret)
 }
 
 /* [4]: call sites, and [5]: returns. */
+/* [10] The counters of the calls of functions counted by their call sites, handed out before
+   any function is instrumented, and by callee the counters of its call sites. */
+static hash_map<gimple *, unsigned> *call_site_counter;
+static hash_map<tree, vec<unsigned> > *entry_call_sites;
+
 static void
 collect_stmt (fn_ctx *fn, gimple *stmt)
 {
@@ -540,7 +549,8 @@ collect_stmt (fn_ctx *fn, gimple *stmt)
 	{
 	  if (!user_function_p (callee))
 	    return;
-	  unsigned counter = cprof_module_new_counter ();
+	  unsigned *known = call_site_counter ? call_site_counter->get (call) : NULL;
+	  unsigned counter = known ? *known : cprof_module_new_counter ();
 	  add_stmt_site (fn, call, false, ACT_COUNT, counter);
 	  cprof_text_printf (&cprof_mod.meta, "C\t%u\t%u", fn->idx, counter);
 	  cprof_text_field (&cprof_mod.meta,
@@ -636,6 +646,7 @@ struct flow_edge {
 			    into a block with other predecessors */
   bool absorber;         /* on the return path of a tail call: in the tree if it can be */
   bool by_switch;        /* out of a counted switch: the sum of its labels' counters */
+  const vec<unsigned> *call_sites; /* [10] ENTRY's edge: the sum of these call-site counters */
   bool wanted;           /* its count adds into a logical counter */
   int depth;             /* loop depth */
   double weight;         /* estimated frequency, for the order among the same depth */
@@ -792,8 +803,8 @@ static unsigned
 flow_add_edge (flow_graph *g, unsigned src, unsigned dst, edge cfg, gcall *after_call,
 	       bool fake, int depth, double weight)
 {
-  flow_edge fe = { src, dst, cfg, after_call, NULL, NULL, fake, false, false, false, depth,
-		    weight, NO_COUNTER };
+  flow_edge fe = { src, dst, cfg, after_call, NULL, NULL, fake, false, false, NULL, false,
+		    depth, weight, NO_COUNTER };
   g->edges.safe_push (fe);
   return g->edges.length () - 1;
 }
@@ -964,7 +975,8 @@ flow_tree_ok_p (void)
    Returns false, changing nothing, when some edge that cannot be counted is not in the
    tree (then the sites stay as collected). */
 static bool
-place_tree_counters (fn_ctx *fn, unsigned entry_counter, unsigned *entry_site)
+place_tree_counters (fn_ctx *fn, unsigned entry_counter, unsigned *entry_site,
+		     const vec<unsigned> *entry_call_sites)
 {
   hash_set<gimple *> stmt_targets;
   for (unsigned i = 0; i < fn->stmts.length (); i++)
@@ -997,6 +1009,8 @@ place_tree_counters (fn_ctx *fn, unsigned entry_counter, unsigned *entry_site)
   edge entry_edge = single_succ_edge (ENTRY_BLOCK_PTR_FOR_FN (cfun));
   unsigned entry_id = *g.edge_of_cfg.get (entry_edge);
   flow_target_add (&g, entry_id, entry_counter);
+  /* [10] Known from the callers: out of the tree at no cost, as a switch's edges below. */
+  g.edges[entry_id].call_sites = entry_call_sites;
 
   /* The return path of a tail call, not cut, takes what a frame left from inside that call
      leaves unbalanced: a wanted count on it would be off (never seen: count directly). */
@@ -1049,7 +1063,7 @@ place_tree_counters (fn_ctx *fn, unsigned entry_counter, unsigned *entry_site)
     group[v] = component[v] = v;
   auto_vec<unsigned> order;
   for (unsigned i = 0; i < ne; i++)
-    if (!g.edges[i].by_switch)
+    if (!g.edges[i].by_switch && !g.edges[i].call_sites)
       order.safe_push (i);
   order.sort (flow_edge_order, &g);
   auto_vec<unsigned> counted;
@@ -1135,6 +1149,12 @@ place_tree_counters (fn_ctx *fn, unsigned entry_counter, unsigned *entry_site)
 	      cprof_text_printf (t, first ? "%u" : "+%u", label_of_edge[next_label].counter);
 	      first = false;
 	    }
+	  cprof_text_printf (t, "\t");
+	}
+      else if (fe->call_sites)
+	{
+	  for (unsigned k = 0; k < fe->call_sites->length (); k++)
+	    cprof_text_printf (t, k ? "+%u" : "%u", (*fe->call_sites)[k]);
 	  cprof_text_printf (t, "\t");
 	}
       else if (fe->counter == NO_COUNTER)
@@ -1779,8 +1799,10 @@ instrument_function (cgraph_node *node)
 
   /* [9] ...count fewer edges, from which the runtime computes the rest... */
   unsigned entry_site = entry_counter;
-  if (flow_tree_ok_p ())
-    place_tree_counters (&fn, entry_counter, &entry_site);
+  vec<unsigned> *call_sites = entry_call_sites ? entry_call_sites->get (decl) : NULL;
+  if (flow_tree_ok_p ()
+      && place_tree_counters (&fn, entry_counter, &entry_site, call_sites) && call_sites)
+    cprof_stats.by_call_sites++;
 
   /* [0] ...keep a plain copy of the body for when profiling is off... */
   basic_block plain_first = NULL;
@@ -1813,6 +1835,77 @@ instrument_function (cgraph_node *node)
   cprof_stats.functions++;
 }
 
+/* [10] Whether every call of NODE is a direct call from a function of TODO, not NODE itself,
+   and NODE cannot be reached otherwise (static, address never taken, no alias). */
+static bool
+called_by_instrumented_only_p (cgraph_node *node, hash_set<cgraph_node *> *todo)
+{
+  tree decl = node->decl;
+  if (TREE_PUBLIC (decl) || DECL_EXTERNAL (decl) || DECL_PRESERVE_P (decl)
+      || DECL_STATIC_CONSTRUCTOR (decl) || DECL_STATIC_DESTRUCTOR (decl) || node->address_taken
+      || node->externally_visible || node->ifunc_resolver || node->has_aliases_p ()
+      || !node->callers || !user_function_p (decl))
+    return false;
+  for (cgraph_edge *e = node->callers; e; e = e->next_caller)
+    if (e->caller == node || !todo->contains (e->caller) || !e->call_stmt
+	|| gimple_call_fndecl (e->call_stmt) != decl)
+      return false;
+  return true;
+}
+
+/* [10] Picks the functions counted by their call sites, outside any cycle of such functions
+   (their counts come from their callers' graphs, which the runtime solves first), and hands out
+   the counters of their call sites. */
+static void
+count_entries_by_call_sites (vec<cgraph_node *> *todo)
+{
+  if (!cprof_opts.call_sites || !cprof_opts.spanning_tree)
+    return;
+  hash_set<cgraph_node *> instrumented, chosen;
+  for (unsigned i = 0; i < todo->length (); i++)
+    instrumented.add ((*todo)[i]);
+  for (unsigned i = 0; i < todo->length (); i++)
+    if (called_by_instrumented_only_p ((*todo)[i], &instrumented))
+      chosen.add ((*todo)[i]);
+  /* Kahn's order over the calls among the chosen: what it cannot order is on a cycle, or
+     called from one, and counts its entries itself. */
+  hash_map<cgraph_node *, unsigned> waiting;
+  auto_vec<cgraph_node *> ready;
+  for (hash_set<cgraph_node *>::iterator it = chosen.begin (); it != chosen.end (); ++it)
+    {
+      unsigned n = 0;
+      for (cgraph_edge *e = (*it)->callers; e; e = e->next_caller)
+	n += chosen.contains (e->caller);
+      waiting.put (*it, n);
+      if (n == 0)
+	ready.safe_push (*it);
+    }
+  hash_set<cgraph_node *> ordered;
+  while (!ready.is_empty ())
+    {
+      cgraph_node *node = ready.pop ();
+      ordered.add (node);
+      for (cgraph_edge *e = node->callees; e; e = e->next_callee)
+	if (unsigned *n = chosen.contains (e->callee) ? waiting.get (e->callee) : NULL)
+	  if (--*n == 0)
+	    ready.safe_push (e->callee);
+    }
+  for (unsigned i = 0; i < todo->length (); i++)
+    {
+      cgraph_node *node = (*todo)[i];
+      if (!ordered.contains (node))
+	continue;
+      vec<unsigned> counters = vNULL;
+      for (cgraph_edge *e = node->callers; e; e = e->next_caller)
+	{
+	  unsigned c = cprof_module_new_counter ();
+	  call_site_counter->put (e->call_stmt, c);
+	  counters.safe_push (c);
+	}
+      entry_call_sites->put (node->decl, counters);
+    }
+}
+
 static unsigned int
 execute_instrument (void)
 {
@@ -1842,6 +1935,12 @@ execute_instrument (void)
       todo.safe_push (node);
     }
 
+  hash_map<gimple *, unsigned> counters_of_calls;
+  hash_map<tree, vec<unsigned> > sources;
+  call_site_counter = &counters_of_calls;
+  entry_call_sites = &sources;
+  count_entries_by_call_sites (&todo);
+
   for (unsigned i = 0; i < todo.length (); i++)
     {
       push_cfun (DECL_STRUCT_FUNCTION (todo[i]->decl));
@@ -1849,6 +1948,10 @@ execute_instrument (void)
       pop_cfun ();
     }
 
+  for (hash_map<tree, vec<unsigned> >::iterator it = sources.begin (); it != sources.end (); ++it)
+    (*it).second.release ();
+  call_site_counter = NULL;
+  entry_call_sites = NULL;
   cprof_module_finish ();
   return 0;
 }

@@ -142,7 +142,7 @@ cprof_module_begin (void)
   for (tree hook : { cprof_mod.enter_fn, cprof_mod.exit_fn })
     DECL_ATTRIBUTES (hook) = tree_cons (get_identifier ("cold"), NULL_TREE, DECL_ATTRIBUTES (hook));
 
-  cprof_text_printf (&cprof_mod.meta, "cprof-metadata\t1\nmodule");
+  cprof_text_printf (&cprof_mod.meta, "cprof-metadata\t2\nmodule");
   cprof_text_field (&cprof_mod.meta, main_input_filename ? main_input_filename : "<stdin>");
   cprof_text_field (&cprof_mod.meta, get_src_pwd ());
   cprof_text_printf (&cprof_mod.meta, "\n");

@@ -279,7 +279,8 @@ int rt_meta_parse(const char *text, uint32_t num_counters, uint32_t num_function
       *p++ = '\0';
     if (!header) {
       /* The first line must identify the format; anything else is not ours. */
-      if (nf < 2 || strcmp(f[0], "cprof-metadata") != 0 || strcmp(f[1], "1") != 0)
+      if (nf < 2 || strcmp(f[0], "cprof-metadata") != 0 ||
+          (strcmp(f[1], "1") != 0 && strcmp(f[1], "2") != 0))
         break;
       header = 1;
     } else if (f[0][0] == 'm' && strcmp(f[0], "module") == 0 && nf >= 3) {
@@ -410,21 +411,110 @@ static int flow_solve(const struct rt_meta_graph *g, const uint64_t *counters, u
   return left == 0 ? 0 : -1;
 }
 
+/* The order the graphs are solved in: each after the graphs whose targets it reads as counts of
+   its edges (a static function's entry edge is counted by its call sites, targets of its callers'
+   graphs: doc/ABI.md), Kahn's algorithm over those dependencies; the graphs a cycle leaves (bad
+   input) follow in record order. NULL when out of memory. */
+static uint32_t *meta_solve_order(const struct rt_meta *m, uint32_t num_counters) {
+  size_t ng = m->ngraphs;
+  uint32_t *producer = malloc(((size_t)num_counters + 1) * sizeof *producer);
+  uint32_t *waiting = calloc(ng, sizeof *waiting);
+  uint32_t *start = calloc(ng + 1, sizeof *start);
+  uint32_t *order = malloc(ng * sizeof *order);
+  uint32_t *next = NULL, *cursor = NULL;
+  uint8_t *placed = calloc(ng, 1);
+  size_t ndeps = 0;
+  if (!producer || !waiting || !start || !order || !placed)
+    goto fail;
+  for (uint32_t c = 0; c < num_counters; c++)
+    producer[c] = RT_NONE;
+  for (size_t i = 0; i < ng; i++) {
+    const struct rt_meta_graph *g = &m->graphs[i];
+    for (uint32_t k = 0; k < g->nedges; k++)
+      for (uint32_t t = 0; t < g->edges[k].ntargets; t++) {
+        uint32_t c = g->refs[g->edges[k].first_target + t];
+        if (producer[c] == RT_NONE)
+          producer[c] = (uint32_t)i;
+      }
+  }
+  /* start[p + 1]: how many counted edges' counters graph p produces for other graphs */
+  for (size_t i = 0; i < ng; i++) {
+    const struct rt_meta_graph *g = &m->graphs[i];
+    for (uint32_t k = 0; k < g->nedges; k++)
+      for (uint32_t n = 0; n < g->edges[k].ncounters; n++) {
+        uint32_t p = producer[g->refs[g->edges[k].first_counter + n]];
+        if (p != RT_NONE && p != i) {
+          start[p + 1]++;
+          waiting[i]++;
+          ndeps++;
+        }
+      }
+  }
+  next = malloc((ndeps ? ndeps : 1) * sizeof *next);
+  cursor = malloc((ng ? ng : 1) * sizeof *cursor);
+  if (!next || !cursor)
+    goto fail;
+  for (size_t p = 0; p < ng; p++) {
+    start[p + 1] += start[p];
+    cursor[p] = start[p];
+  }
+  for (size_t i = 0; i < ng; i++) {
+    const struct rt_meta_graph *g = &m->graphs[i];
+    for (uint32_t k = 0; k < g->nedges; k++)
+      for (uint32_t n = 0; n < g->edges[k].ncounters; n++) {
+        uint32_t p = producer[g->refs[g->edges[k].first_counter + n]];
+        if (p != RT_NONE && p != i)
+          next[cursor[p]++] = (uint32_t)i;
+      }
+  }
+  size_t head = 0, tail = 0;
+  for (size_t i = 0; i < ng; i++)
+    if (waiting[i] == 0) {
+      order[tail++] = (uint32_t)i;
+      placed[i] = 1;
+    }
+  while (head < tail) {
+    uint32_t p = order[head++];
+    for (uint32_t k = start[p]; k < start[p + 1]; k++)
+      if (--waiting[next[k]] == 0 && !placed[next[k]]) {
+        order[tail++] = next[k];
+        placed[next[k]] = 1;
+      }
+  }
+  for (size_t i = 0; i < ng; i++)
+    if (!placed[i])
+      order[tail++] = (uint32_t)i;
+  free(producer);
+  free(waiting);
+  free(start);
+  free(next);
+  free(cursor);
+  free(placed);
+  return order;
+fail:
+  free(producer);
+  free(waiting);
+  free(start);
+  free(order);
+  free(next);
+  free(cursor);
+  free(placed);
+  return NULL;
+}
+
 int rt_meta_solve(const struct rt_meta *m, uint64_t *counters, uint32_t num_counters) {
   uint32_t maxv = 0, maxe = 0;
-  size_t total = 0;
   for (size_t i = 0; i < m->ngraphs; i++) {
     const struct rt_meta_graph *g = &m->graphs[i];
     maxv = g->nvertices > maxv ? g->nvertices : maxv;
     maxe = g->nedges > maxe ? g->nedges : maxe;
-    total += g->nedges;
   }
   if (m->ngraphs == 0)
     return 0;
-  /* Every graph is solved before any target is written: a target that bad input names
-     as another graph's counted edge must not change that graph's solution. */
-  uint64_t *values = malloc((total ? total : 1) * sizeof *values);
-  uint8_t *ok = malloc(m->ngraphs);
+  /* Graphs are solved one at a time, each after those whose targets it reads, and its targets
+     are written before the next is solved. */
+  uint32_t *order = meta_solve_order(m, num_counters);
+  uint64_t *values = malloc(((size_t)maxe + 1) * sizeof *values);
   uint32_t *unknown = malloc(((size_t)maxv + 1) * sizeof *unknown);
   uint64_t *balance = malloc(((size_t)maxv + 1) * sizeof *balance);
   uint32_t *adj_start = malloc(((size_t)maxv + 2) * sizeof *adj_start);
@@ -432,27 +522,19 @@ int rt_meta_solve(const struct rt_meta *m, uint64_t *counters, uint32_t num_coun
   uint32_t *parent = malloc(((size_t)maxv + 1) * sizeof *parent);
   uint32_t *adj = malloc(2 * ((size_t)maxe + 1) * sizeof *adj + (size_t)maxe + 1);
   int failed = 0;
-  if (!values || !ok || !unknown || !balance || !adj_start || !queue || !parent || !adj) {
+  if (!order || !values || !unknown || !balance || !adj_start || !queue || !parent || !adj) {
     failed = -1;
   } else {
-    size_t at = 0;
-    for (size_t i = 0; i < m->ngraphs; i++) {
-      ok[i] = flow_solve(&m->graphs[i], counters, values + at, unknown, balance, adj_start, adj,
-                         queue, parent) == 0;
-      at += m->graphs[i].nedges;
-    }
-    at = 0;
-    for (size_t i = 0; i < m->ngraphs; i++) {
-      const struct rt_meta_graph *g = &m->graphs[i];
-      if (!ok[i]) {
+    for (size_t n = 0; n < m->ngraphs; n++) {
+      const struct rt_meta_graph *g = &m->graphs[order[n]];
+      if (flow_solve(g, counters, values, unknown, balance, adj_start, adj, queue, parent) != 0) {
         failed++;
-        at += g->nedges;
         continue;
       }
       for (uint32_t k = 0; k < g->nedges; k++) {
         const struct rt_meta_flow_edge *e = &g->edges[k];
         for (uint32_t t = 0; t < e->ntargets; t++)
-          counters[g->refs[e->first_target + t]] += values[at + k];
+          counters[g->refs[e->first_target + t]] += values[k];
       }
       /* A count below zero (a reset in the middle of a frame) reads as 0. */
       for (uint32_t k = 0; k < g->nedges; k++) {
@@ -463,12 +545,10 @@ int rt_meta_solve(const struct rt_meta *m, uint64_t *counters, uint32_t num_coun
             counters[c] = 0;
         }
       }
-      at += g->nedges;
     }
   }
-  (void)num_counters; /* every index was checked against it by the parser */
+  free(order);
   free(values);
-  free(ok);
   free(unknown);
   free(balance);
   free(adj_start);

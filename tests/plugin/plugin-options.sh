@@ -33,6 +33,10 @@ check "flag with a value is explained" grep -q "takes no value" "$work/e3"
 compile -fplugin-arg-cprof-verbose
 check "verbose compiles" test -s "$work/out.o"
 check "verbose counts" grep -q "instrumented 3 functions, 7 loops, 12 branches, 1 switches, 4 call sites" "$work/err"
+# square, chain, middle and leaf count their calls by their call sites (instrument.cc [10]); fib,
+# is_even, is_odd, callback and helper cannot.
+gcc -O2 -c "$casedir/callsites.c" -o "$work/cs.o" -fplugin="$plugin" -fplugin-arg-cprof-verbose 2>"$work/cs.err"
+check "verbose: entries by call sites" grep -q "10 counted on a spanning tree, 4 of them by their call sites" "$work/cs.err"
 
 compile -fplugin-arg-cprof-help
 check "help lists every option" sh -c "grep -q include-function $work/err && grep -q exclude-file $work/err && grep -q no-timing $work/err && grep -q system-headers $work/err"

@@ -323,6 +323,11 @@ def check_flow(p, args):
     eq(reset_fn["calls"], 0, "entry before the reset")
     eq(edge(p, reset_fn, main)["calls"], 1, "call site after the reset, the fake edge at -1")
     eq(unsolved["calls"], 0, "unsolvable or malformed graphs leave their targets at 0")
+    by_sites, mid, twice = fn(p, "by_sites"), fn(p, "mid"), fn(p, "twice")
+    eq((twice["calls"], edge(p, twice, mid)["calls"], edge(p, twice, by_sites)["calls"]), (4, 4, 4),
+       "caller and its call sites")
+    eq((mid["calls"], edge(p, mid, by_sites)["calls"]), (4, 4), "entry by a call site, and its call")
+    eq(by_sites["calls"], 8, "entry by two call sites, one in a graph that itself waits for another")
 
 
 def check_catch(p, args):

@@ -1,6 +1,7 @@
 /* t-flow.c: counts solved from G records (a function counted on a spanning tree, plugin
    instrument.cc [9]): a loop, a fake edge that goes negative (cprof_reset in the middle of
-   a frame), and malformed or unsolvable records, which leave their targets at 0. */
+   a frame), malformed or unsolvable records, which leave their targets at 0, and an entry
+   counted by its call sites in a graph solved after its callers'. */
 #include <stdio.h>
 
 #include "fake-plugin.h"
@@ -43,9 +44,23 @@ static const char meta[] =
     "G" T "9" T "3" T "1"  T "0" T "2" T "12" T "11\n"
     "G" T "2" T "3" T "1"  T "0" T "2" T "12+" T "11\n"
     "G" T "2" T "3" T "1"  T "0" T "2" T "12+99" T "11\n"
-    "G" T "2" T "3" T "1"  T "0" T "2" T "12" T "x11\n";
+    "G" T "2" T "3" T "1"  T "0" T "2" T "12" T "x11\n"
+    /* by_sites and mid count their entries by their call sites (plugin instrument.cc [10]):
+       by_sites is called by mid and by twice, mid by twice; the graphs come in the reverse of
+       the order they must be solved in, each after those whose targets it reads. Counters: 14
+       by_sites' entry, 15 twice's entry, 16 mid's call of by_sites, 17 twice's ENTRY edge, 18
+       and 19 twice's calls of mid and by_sites, 20 mid's entry. */
+    "F" T "3" T "14" T "t-flow.c" T "40" T "5" T "by_sites" T "by_sites" T "s\n"
+    "G" T "3" T "2" T "2"  T "1" T "0" T "-" T "-"  T "0" T "1" T "16+19" T "14\n"
+    "F" T "5" T "20" T "t-flow.c" T "45" T "5" T "mid" T "mid" T "s\n"
+    "C" T "5" T "16" T "by_sites" T "s" T "t-flow.c" T "46" T "3\n"
+    "G" T "5" T "2" T "2"  T "1" T "0" T "-" T "-"  T "0" T "1" T "18" T "20,16\n"
+    "F" T "4" T "15" T "t-flow.c" T "50" T "5" T "twice" T "twice" T "-\n"
+    "C" T "4" T "18" T "mid" T "s" T "t-flow.c" T "51" T "3\n"
+    "C" T "4" T "19" T "by_sites" T "s" T "t-flow.c" T "52" T "3\n"
+    "G" T "4" T "2" T "2"  T "1" T "0" T "-" T "-"  T "0" T "1" T "17" T "15,18,19\n";
 
-FAKE_MODULE(14, 3, meta)
+FAKE_MODULE(21, 6, meta)
 
 int main(void) {
   if (__cprof_active) {
@@ -57,6 +72,8 @@ int main(void) {
        returned once after: the fake edge takes -1, the call site still reads 1. */
     fake_counters[9] += 1;
     fake_counters[12] += 5;
+    /* twice: entered 4 times, each calling mid and by_sites once; mid calls by_sites. */
+    fake_counters[17] += 4;
   }
   printf("flow done\n");
   return 0;
