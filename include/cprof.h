@@ -19,8 +19,9 @@ int cprof_enable(void);
 /* Pauses recording: functions entered from now on through a pointer, from uninstrumented code
  * or in a new thread are neither counted nor timed; instrumented code already running keeps
  * recording what it calls directly until it returns (the clones call each other). Regions stop
- * at once; memory statistics are not affected. With CPROF_SAMPLE=N it holds recording off
- * through the bursts until cprof_enable(). Returns 0. */
+ * at once; memory statistics are not affected (with CPROF_SAMPLE=N the heap is sampled with the
+ * calls: a block is counted only when its thread records). With CPROF_SAMPLE=N it holds recording
+ * off through the bursts until cprof_enable(). Returns 0. */
 int cprof_disable(void);
 
 /* Returns 1 while recording, 0 otherwise; with CPROF_SAMPLE=N, 1 unless cprof_disable() holds

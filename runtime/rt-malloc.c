@@ -380,10 +380,21 @@ MEM_HOT void *mem_finish(char *base, size_t offset, size_t n, uint32_t fid) {
 /* The program's request when it is not the runtime's own (rt_internal) or made inside a hook. */
 MEM_HOT int mem_own(const struct rt_thread *t) { return !rt_internal && !(t && t->in_hook); }
 
+/* Whether a new block is counted: one of the program's, and with CPROF_SAMPLE=N allocated while
+ * the thread records (in a burst, or inside an activation that began in one and is still on its
+ * shadow stack), so that the heap is sampled with the calls and costs nothing between bursts.
+ * A counted block stays counted until it is freed. */
+MEM_HOT int mem_counts_new(const struct rt_thread *t) {
+  if (!mem_own(t))
+    return 0;
+  return RT_LIKELY(rt_bursts_rate < 2) || __atomic_load_n(&__cprof_active, __ATOMIC_RELAXED) ||
+         (t && t->depth);
+}
+
 /* align: 0 for malloc alignment, else a power of two > 16. zero: calloc. */
 MEM_HOT void *mem_alloc_in(size_t align, size_t n, int zero, uintptr_t ra) {
   struct rt_thread *t = rt_self_tls;
-  if (RT_UNLIKELY(!mem_own(t)))
+  if (RT_UNLIKELY(!mem_counts_new(t)))
     return zero ? mem_real.calloc(1, n) : align ? mem_real.memalign(align, n) : mem_real.malloc(n);
   size_t offset = align ? align : MEM_HDR, total;
   if (RT_UNLIKELY(__builtin_add_overflow(n, offset, &total) || offset > UINT32_MAX)) {
@@ -478,7 +489,7 @@ MEM_HOT void *mem_plain(size_t n, int zero, uintptr_t ra) {
   rt_in_malloc++;
   struct rt_thread *t = rt_self_tls;
   void *p;
-  if (RT_UNLIKELY(!mem_own(t))) {
+  if (RT_UNLIKELY(!mem_counts_new(t))) {
     p = zero ? mem_real.calloc(1, n) : mem_real.malloc(n);
   } else if (RT_UNLIKELY(n > SIZE_MAX - MEM_HDR)) {
     errno = ENOMEM;

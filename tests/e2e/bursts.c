@@ -20,10 +20,15 @@ __attribute__((noinline)) static void step (unsigned i)
     sink ^= i;
 }
 
+void *volatile block; /* kept out of GCC's reach, which would drop a malloc freed unused */
+
+/* Allocates a block per call: the heap statistics are sampled with the calls. */
 __attribute__((noinline)) int unit_on (unsigned n)
 {
   for (unsigned i = 0; i < 10; i++)
     step (n + i);
+  block = malloc (48);
+  free (block);
   return 0;
 }
 

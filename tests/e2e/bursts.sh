@@ -1,7 +1,8 @@
 #!/bin/sh
 # bursts.sh: CPROF_SAMPLE=N (tests/e2e/bursts.c) at -O0 and -O2: about one N-th of the calls are
 # recorded, each recorded activation whole (its loop, branch and callee counts are exact for it),
-# nothing while cprof_disable() holds, the bursts go on after cprof_enable() and in a fork child;
+# nothing while cprof_disable() holds, the bursts go on after cprof_enable() and in a fork child,
+# the heap statistics are sampled with the calls;
 # CPROF_SAMPLE=1 and invalid values record everything.
 # usage: bursts.sh PLUGIN RUNTIME_DIR SOURCE_DIR INCLUDE_DIR VALIDATE SCHEMA
 set -eu
@@ -38,9 +39,12 @@ if calls("step") != 10 * units:
 loops = sum(l["iterations"] for l in p["loops"] if l["function"].startswith("unit_"))
 if loops != 10 * units:
     die("%d unit loop iterations for %d unit calls" % (loops, units))
+allocs = p.get("memory", {}).get("allocations", 0)
 if rate == 1:
     if "bursts" in st:
         die("statistics.bursts without CPROF_SAMPLE")
+    if "on" in truth and allocs < truth["on"]:
+        die("%d heap allocations counted, unit_on made %d" % (allocs, truth["on"]))
     for k, v in truth.items():
         want = 0 if k == "off" else v
         if rec[k] != want:
@@ -62,9 +66,11 @@ for k in ("on", "back"):
     share = rec[k] / truth[k]
     if not (0 < share < min(0.5, 8.0 / rate)):
         die("unit_%s: %d of %d calls recorded (rate %d)" % (k, rec[k], truth[k], rate))
-    print("  %s unit_%s: %d of %d calls recorded (%.3f), %d bursts, %.1f%% of the run" %
+    if k == "on" and not (0 < allocs < truth[k] * min(0.5, 8.0 / rate) + 50):
+        die("%d heap allocations counted of unit_on's %d: not sampled with the calls" % (allocs, truth[k]))
+    print("  %s unit_%s: %d of %d calls recorded (%.3f), %d bursts, %.1f%% of the run, %d blocks counted" %
           (path.split("/")[-1], k, rec[k], truth[k], share, b["count"],
-           100.0 * b["recorded_ns"] / st["total_runtime_ns"]))
+           100.0 * b["recorded_ns"] / st["total_runtime_ns"], allocs))
 PY
 }
 
