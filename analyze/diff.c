@@ -520,7 +520,7 @@ static uint64_t mul_sat(uint64_t x, uint64_t k)
  * with one recorded at another rate (an exact profile is rate 1), each sampled profile's counts and
  * times are multiplied by its rate, so that both sides estimate their whole runs; one warning line
  * per scaled profile says so. Profiles of one rate compare as they are. */
-static void scale_to_whole_runs(profile *ps, const char *const *paths, size_t n)
+static void scale_to_whole_runs(profile *ps, size_t n, const char **a, size_t na, const char **b)
 {
     bool mixed = false;
     for (size_t k = 1; k < n; k++)
@@ -531,7 +531,7 @@ static void scale_to_whole_runs(profile *ps, const char *const *paths, size_t n)
         uint64_t r = p->stats.burst_rate;
         if (r < 2) continue;
         fprintf(stderr, "cprof-analyze: diff: warning: ");
-        util_put(stderr, paths[k]);
+        util_put(stderr, k < na ? a[k] : b[k - na]);
         fprintf(stderr, " was recorded in CPROF_SAMPLE=%" PRIu64 " bursts: its counts and times are multiplied by %"
                 PRIu64 " (estimates of the whole run)\n", r, r);
         for (size_t i = 0; i < p->nfunctions; i++) {
@@ -682,16 +682,7 @@ int diff_main(int argc, char **argv)
             goto done;
         }
     }
-    {
-        const char **paths = calloc(n, sizeof *paths);
-        if (paths == NULL) {
-            fprintf(stderr, "cprof-analyze: diff: out of memory\n");
-            goto done;
-        }
-        for (size_t k = 0; k < n; k++) paths[k] = k < na ? a[k] : b[k - na];
-        scale_to_whole_runs(ps, paths, n);
-        free(paths);
-    }
+    scale_to_whole_runs(ps, n, a, na, b);
     if (flamegraph != NULL) {
         status = write_flamegraph(flamegraph, a[0], b[0], &ps[0], &ps[1]);
         goto done;

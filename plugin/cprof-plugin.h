@@ -74,8 +74,8 @@ tree cprof_module_untimed_ref (unsigned fn);
 void cprof_module_finish (void);
 
 /* label-tables.cc: static tables of label addresses (a threaded interpreter's dispatch). */
-bool cprof_names_label_of_p (tree expr, tree fndecl);           /* EXPR holds &&label of FNDECL */
-void cprof_label_tables (tree fndecl, vec<tree> *tables);        /* the variables that do */
+void cprof_label_tables (tree fndecl, vec<tree> *tables);        /* hold &&label of FNDECL */
+void cprof_table_labels (tree table, hash_set<tree> *labels);    /* the labels TABLE names */
 bool cprof_label_tables_copyable_p (tree fndecl);                /* read-only, FNDECL's own */
 tree cprof_copy_label_table (tree table, hash_map<tree, tree> *label_image);
 void cprof_map_labels (tree *expr, hash_map<tree, tree> *label_image);

@@ -531,12 +531,12 @@ collect_return (fn_ctx *fn, greturn *ret)
     }
 }
 
-/* [4]: call sites, and [5]: returns. */
 /* [10] The counters of the calls of functions counted by their call sites, handed out before
    any function is instrumented, and by callee the counters of its call sites. */
 static hash_map<gimple *, unsigned> *call_site_counter;
 static hash_map<tree, vec<unsigned> > *entry_call_sites;
 
+/* [4]: call sites, and [5]: returns. */
 static void
 collect_stmt (fn_ctx *fn, gimple *stmt)
 {

@@ -62,10 +62,20 @@ map_labels (tree *tp, int *walk_subtrees, void *data)
   return NULL_TREE;
 }
 
-} /* namespace */
+/* walk_tree callback: adds the labels a table names to the hash_set DATA. */
+static tree
+collect_labels (tree *tp, int *walk_subtrees, void *data)
+{
+  if (TREE_CODE (*tp) == LABEL_DECL)
+    ((hash_set<tree> *) data)->add (*tp);
+  if (TYPE_P (*tp) || DECL_P (*tp))
+    *walk_subtrees = 0;
+  return NULL_TREE;
+}
 
-bool
-cprof_names_label_of_p (tree expr, tree fndecl)
+/* Whether EXPR holds the address of a label of FNDECL. */
+static bool
+names_label_of_p (tree expr, tree fndecl)
 {
   if (!expr || expr == error_mark_node)
     return false;
@@ -74,12 +84,20 @@ cprof_names_label_of_p (tree expr, tree fndecl)
   return scan.found;
 }
 
+} /* namespace */
+
+void
+cprof_table_labels (tree table, hash_set<tree> *labels)
+{
+  walk_tree_without_duplicates (&DECL_INITIAL (table), collect_labels, labels);
+}
+
 void
 cprof_label_tables (tree fndecl, vec<tree> *tables)
 {
   varpool_node *var;
   FOR_EACH_VARIABLE (var)
-    if (cprof_names_label_of_p (DECL_INITIAL (var->decl), fndecl))
+    if (names_label_of_p (DECL_INITIAL (var->decl), fndecl))
       tables->safe_push (var->decl);
 }
 

@@ -104,13 +104,22 @@ allow_copy (function *fun, bool allow)
   fun->cannot_be_copied_reason = NULL;
 }
 
+/* Whether NODE can be versioned into its clone; a function with label tables can ([5]): each of
+   its two bodies has its own (instrument.cc [0]). */
 static bool
 clonable_p (cgraph_node *node)
 {
   tree decl = node->decl;
   tree type = TREE_TYPE (decl);
   tree ret = TREE_TYPE (type);
-  return tree_versionable_function_p (decl) && !stdarg_p (type)
+  function *fun = DECL_STRUCT_FUNCTION (decl);
+  bool tables = fun->has_forced_label_in_static;
+  if (tables)
+    allow_copy (fun, true);
+  bool versionable = tree_versionable_function_p (decl);
+  if (tables)
+    allow_copy (fun, false);
+  return versionable && !stdarg_p (type)
 	 && !DECL_STATIC_CHAIN (decl) && !DECL_BY_REFERENCE (DECL_RESULT (decl))
 	 && (VOID_TYPE_P (ret) || is_gimple_reg_type (ret));
 }
@@ -136,17 +145,6 @@ mark_reachable (basic_block from, sbitmap side)
     }
 }
 
-/* walk_tree callback: adds the labels a table names to the hash_set DATA. */
-static tree
-collect_labels (tree *tp, int *walk_subtrees, void *data)
-{
-  if (TREE_CODE (*tp) == LABEL_DECL)
-    ((hash_set<tree> *) data)->add (*tp);
-  if (TYPE_P (*tp) || DECL_P (*tp))
-    *walk_subtrees = 0;
-  return NULL_TREE;
-}
-
 /* [5] Before cfun drops the side of its dispatch that DROPPED leads to: the labels there
    that no table names are no longer forced, so that they go with their blocks. */
 static void
@@ -161,7 +159,7 @@ release_dropped_labels (edge dropped)
   cprof_label_tables (current_function_decl, &tables);
   hash_set<tree> named;
   for (unsigned i = 0; i < tables.length (); i++)
-    walk_tree_without_duplicates (&DECL_INITIAL (tables[i]), collect_labels, &named);
+    cprof_table_labels (tables[i], &named);
   basic_block bb;
   FOR_EACH_BB_FN (bb, cfun)
     if (bitmap_bit_p (side, bb->index))
@@ -208,7 +206,7 @@ give_tables_to_clone (cgraph_node *node, cgraph_node *clone)
   for (unsigned i = 0; i < tables.length (); i++)
     {
       hash_set<tree> named;
-      walk_tree_without_duplicates (&DECL_INITIAL (tables[i]), collect_labels, &named);
+      cprof_table_labels (tables[i], &named);
       bool on_instrumented_side = true;
       for (hash_set<tree>::iterator it = named.begin (); it != named.end (); ++it)
 	{
@@ -221,6 +219,28 @@ give_tables_to_clone (cgraph_node *node, cgraph_node *clone)
       if (on_instrumented_side)
 	cprof_map_labels (&DECL_INITIAL (tables[i]), &image);
     }
+}
+
+/* [1] NODE's clone f.cprof, or NULL; [5] with the tables of NODE's instrumented body. */
+static cgraph_node *
+make_clone (cgraph_node *node)
+{
+  function *fun = DECL_STRUCT_FUNCTION (node->decl);
+  bool tables = fun->has_forced_label_in_static;
+  if (tables)
+    allow_copy (fun, true);
+  cgraph_node *clone
+    = node->create_version_clone_with_body (vNULL, NULL, NULL, NULL, NULL, "cprof");
+  if (tables)
+    {
+      allow_copy (fun, false);
+      if (clone)
+	{
+	  allow_copy (DECL_STRUCT_FUNCTION (clone->decl), false);
+	  give_tables_to_clone (node, clone);
+	}
+    }
+  return clone;
 }
 
 /* NODE keeps one side of its dispatch: the instrumented one if INSTRUMENTED ([1], a clone),
@@ -349,37 +369,15 @@ execute_split (void)
 	continue;
       function *fun = DECL_STRUCT_FUNCTION (node->decl);
       edge on;
-      if (!fun || !fun->cfg || !dispatch_of (fun, &on))
-	continue;
-      /* [5] Two bodies with label tables: each body has its own (instrument.cc [0]). */
-      bool tables = fun->has_forced_label_in_static;
-      if (tables)
-	allow_copy (fun, true);
-      if (clonable_p (node))
+      if (fun && fun->cfg && dispatch_of (fun, &on) && clonable_p (node))
 	nodes.safe_push (node);
-      if (tables)
-	allow_copy (fun, false);
     }
 
   hash_map<tree, tree> clone_of;
   auto_vec<cgraph_node *> clones;
   for (unsigned i = 0; i < nodes.length (); i++)
     {
-      function *fun = DECL_STRUCT_FUNCTION (nodes[i]->decl);
-      bool tables = fun->has_forced_label_in_static;
-      if (tables)
-	allow_copy (fun, true);
-      cgraph_node *clone
-	= nodes[i]->create_version_clone_with_body (vNULL, NULL, NULL, NULL, NULL, "cprof");
-      if (tables)
-	{
-	  allow_copy (fun, false);
-	  if (clone)
-	    {
-	      allow_copy (DECL_STRUCT_FUNCTION (clone->decl), false);
-	      give_tables_to_clone (nodes[i], clone);
-	    }
-	}
+      cgraph_node *clone = make_clone (nodes[i]);
       if (!clone)
 	{
 	  nodes.unordered_remove (i--);

@@ -148,14 +148,7 @@ void rt_bursts_init(void) {
 }
 
 void rt_bursts_stop(void) {
-  if (!bursts_running || pthread_equal(pthread_self(), bursts_thread))
-    return;
-  pthread_mutex_lock(&bursts_lock);
-  bursts_stop = 1;
-  pthread_cond_signal(&bursts_cond);
-  pthread_mutex_unlock(&bursts_lock);
-  pthread_join(bursts_thread, NULL);
-  bursts_running = 0;
+  rt_stop_runtime_thread(bursts_thread, &bursts_running, &bursts_lock, &bursts_cond, &bursts_stop);
 }
 
 int rt_bursts_set_recording(int on) {

@@ -540,6 +540,9 @@ int rt_interval_json(struct cJSON *root);             /* "timeline"; -1 on OOM *
 /* Runtime threads (the sampler, the burst thread): never profiled, all signals blocked. */
 void rt_cond_init_monotonic(pthread_cond_t *cond);
 int rt_spawn_runtime_thread(pthread_t *thread, void *(*fn)(void *)); /* 0 or an errno */
+/* Sets *stop under lock, signals cond and joins thread, when *running and not called from it. */
+void rt_stop_runtime_thread(pthread_t thread, int *running, pthread_mutex_t *lock,
+                            pthread_cond_t *cond, int *stop);
 void rt_timespec_add(struct timespec *ts, uint64_t ns);
 /* Locks a runtime thread's lock for a dump, or returns -1 after about 20000 yields (a dump from a
  * signal handler that interrupted this very thread's holder of it must not deadlock). */

@@ -163,14 +163,7 @@ void rt_interval_init(void) {
 }
 
 void rt_interval_stop(void) {
-  if (!iv_running || pthread_equal(pthread_self(), iv_thread))
-    return;
-  pthread_mutex_lock(&iv_lock);
-  iv_stop = 1;
-  pthread_cond_signal(&iv_cond);
-  pthread_mutex_unlock(&iv_lock);
-  pthread_join(iv_thread, NULL);
-  iv_running = 0;
+  rt_stop_runtime_thread(iv_thread, &iv_running, &iv_lock, &iv_cond, &iv_stop);
 }
 
 static int iv_u64(cJSON *o, const char *key, uint64_t v) {
@@ -225,6 +218,18 @@ int rt_spawn_runtime_thread(pthread_t *thread, void *(*fn)(void *)) {
   int rc = create ? create(thread, NULL, fn, NULL) : EAGAIN;
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   return rc;
+}
+
+void rt_stop_runtime_thread(pthread_t thread, int *running, pthread_mutex_t *lock,
+                            pthread_cond_t *cond, int *stop) {
+  if (!*running || pthread_equal(pthread_self(), thread))
+    return;
+  pthread_mutex_lock(lock);
+  *stop = 1;
+  pthread_cond_signal(cond);
+  pthread_mutex_unlock(lock);
+  pthread_join(thread, NULL);
+  *running = 0;
 }
 
 void rt_timespec_add(struct timespec *ts, uint64_t ns) {

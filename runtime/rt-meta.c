@@ -422,9 +422,8 @@ static uint32_t *meta_solve_order(const struct rt_meta *m, uint32_t num_counters
   uint32_t *start = calloc(ng + 1, sizeof *start);
   uint32_t *order = malloc(ng * sizeof *order);
   uint32_t *next = NULL, *cursor = NULL;
-  uint8_t *placed = calloc(ng, 1);
   size_t ndeps = 0;
-  if (!producer || !waiting || !start || !order || !placed)
+  if (!producer || !waiting || !start || !order)
     goto fail;
   for (uint32_t c = 0; c < num_counters; c++)
     producer[c] = RT_NONE;
@@ -467,29 +466,26 @@ static uint32_t *meta_solve_order(const struct rt_meta *m, uint32_t num_counters
           next[cursor[p]++] = (uint32_t)i;
       }
   }
+  /* A graph is queued when its last dependency is solved, so once: those still waiting after
+     the queue ran dry are on a cycle, or wait for one. */
   size_t head = 0, tail = 0;
   for (size_t i = 0; i < ng; i++)
-    if (waiting[i] == 0) {
+    if (waiting[i] == 0)
       order[tail++] = (uint32_t)i;
-      placed[i] = 1;
-    }
   while (head < tail) {
     uint32_t p = order[head++];
     for (uint32_t k = start[p]; k < start[p + 1]; k++)
-      if (--waiting[next[k]] == 0 && !placed[next[k]]) {
+      if (--waiting[next[k]] == 0)
         order[tail++] = next[k];
-        placed[next[k]] = 1;
-      }
   }
   for (size_t i = 0; i < ng; i++)
-    if (!placed[i])
+    if (waiting[i] != 0)
       order[tail++] = (uint32_t)i;
   free(producer);
   free(waiting);
   free(start);
   free(next);
   free(cursor);
-  free(placed);
   return order;
 fail:
   free(producer);
@@ -498,7 +494,6 @@ fail:
   free(order);
   free(next);
   free(cursor);
-  free(placed);
   return NULL;
 }
 
