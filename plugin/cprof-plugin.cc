@@ -223,17 +223,21 @@ cprof_parsing_done (void)
 static void
 finish_unit (void *, void *)
 {
+  if (!seen_error ())
+    cprof_split_finish_unit ();
   if (cprof_opts.verbose && !seen_error ())
     inform (UNKNOWN_LOCATION,
 	    "cprof: %s: instrumented %u functions, %u loops, %u branches, "
 	    "%u switches, %u call sites (%u functions skipped, %u with a plain copy, "
 	    "%u split, %u of them without a test; %u counted on a spanning tree, "
-	    "%u of them by their call sites, %u counters)",
+	    "%u of them by their call sites, %u counters; %u clones exported, "
+	    "%u functions of other TUs called in their clones)",
 	    main_input_filename ? main_input_filename : "<stdin>",
 	    cprof_stats.functions, cprof_stats.loops, cprof_stats.branches,
 	    cprof_stats.switches, cprof_stats.call_sites, cprof_stats.skipped,
 	    cprof_stats.dual, cprof_stats.split, cprof_stats.undispatched, cprof_stats.tree,
-	    cprof_stats.by_call_sites, cprof_mod.num_counters);
+	    cprof_stats.by_call_sites, cprof_mod.num_counters, cprof_stats.exported,
+	    cprof_stats.forwarded);
 }
 
 int
@@ -293,5 +297,7 @@ plugin_init (struct plugin_name_args *info, struct plugin_gcc_version *version)
 
   register_callback (info->base_name, PLUGIN_START_UNIT, start_unit, NULL);
   register_callback (info->base_name, PLUGIN_FINISH_UNIT, finish_unit, NULL);
+  register_callback (info->base_name, PLUGIN_REGISTER_GGC_ROOTS, NULL,
+		     (void *) cprof_split_gc_roots ());
   return 0;
 }

@@ -84,6 +84,9 @@ void cprof_map_labels (tree *expr, hash_map<tree, tree> *label_image);
 opt_pass *cprof_make_instrument_pass (gcc::context *ctxt);
 opt_pass *cprof_make_prune_pass (gcc::context *ctxt);
 opt_pass *cprof_make_split_pass (gcc::context *ctxt);
+bool cprof_user_function_p (tree callee); /* calls of it are call sites (instrument.cc [4]) */
+const struct ggc_root_tab *cprof_split_gc_roots (void); /* split.cc [6] */
+void cprof_split_finish_unit (void);                    /* split.cc [6]: the forwarders */
 opt_pass *cprof_make_inline_cost_pass (gcc::context *ctxt);
 opt_pass *cprof_make_ipa_inline_cost_pass (gcc::context *ctxt);
 
@@ -91,6 +94,7 @@ opt_pass *cprof_make_ipa_inline_cost_pass (gcc::context *ctxt);
 struct cprof_stats {
   unsigned functions, loops, branches, switches, call_sites, skipped, dual, split;
   unsigned undispatched; /* split functions called from plain bodies only (split.cc [4]) */
+  unsigned exported, forwarded; /* split.cc [6]: clones other TUs call; callees of other TUs */
   unsigned tree, tree_counters; /* functions counted on a spanning tree, its counters */
   unsigned by_call_sites;       /* of them, entries counted by their call sites (instrument.cc [10]) */
 };

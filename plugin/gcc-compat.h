@@ -49,6 +49,7 @@
 #include "basic-block.h"
 #include "profile-count.h"
 #include "builtins.h"
+#include "target.h"
 
 #if GCCPLUGIN_VERSION_MAJOR < 11
 #error "cprof needs GCC 11 or newer (it is developed and tested with GCC 12)"

@@ -1982,3 +1982,9 @@ cprof_make_instrument_pass (gcc::context *ctxt)
 {
   return new instrument_pass (ctxt);
 }
+
+bool
+cprof_user_function_p (tree callee)
+{
+  return user_function_p (callee);
+}

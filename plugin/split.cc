@@ -49,6 +49,22 @@
  *       original tables are pointed at the clone's labels, and each function deletes the
  *       labels of the side it drops (label-tables.cc [2], [3]).
  *
+ *   [6] Across TUs too: a public function's clone gets the hidden global alias "f.cprof",
+ *       and a clone's direct call of a function g defined in another TU goes to "g.cprof",
+ *       which this TU defines weakly as a forwarder for the case g's own TU has no such
+ *       clone (built without cprof, g excluded or kept in one body):
+ *
+ *           f.cprof.0 (in a.c)              b.c                        a.c (weak, hidden)
+ *             call g.cprof   ------->   g.cprof = g.cprof.0      or   g.cprof: jmp g
+ *
+ *       Without it such a call goes through g's dispatch, which may sit behind the plain
+ *       body's prologue (the registers it saves), and an interpreter's calls between its
+ *       files pay that on every call (Lua: a tenth of its instructions).  The forwarder
+ *       costs one jump where it is used.  The dispatch only ever calls the local clone,
+ *       so no symbol resolution can make a loop of it.  Not with -flto (the forwarders are
+ *       assembly written at the end of the TU), nor for weak, COMDAT or system-header
+ *       functions.
+ *
  * Functions that cannot be cloned this way (variadic, returning an aggregate, nested) keep
  * both bodies in one function.
  */
@@ -334,9 +350,147 @@ called_from_plain_bodies_only_p (cgraph_node *node, hash_set<cgraph_node *> *spl
   return true;
 }
 
-/* [3] Direct calls of instrumented functions go to their clones. */
+/* ---- [6] calls between the clones of different TUs ---- */
+
+/* Whether this TU can take part: the forwarders are written as assembly, which LTO's
+   symbol tables do not see. */
+static bool
+cross_tu_p (void)
+{
+  return !flag_generate_lto && !flag_generate_offload && TARGET_SUPPORTS_ALIASES;
+}
+
+/* DECL's assembler name with ".cprof" appended (xmalloc'd), or NULL when the name holds a
+   character the forwarder's asm would have to quote. */
+static char *
+clone_symbol (tree decl)
+{
+  const char *name
+    = targetm.strip_name_encoding (IDENTIFIER_POINTER (DECL_ASSEMBLER_NAME (decl)));
+  for (const char *c = name; *c; c++)
+    if (!ISALNUM (*c) && *c != '_' && *c != '.' && *c != '$')
+      return NULL;
+  return concat (name, ".cprof", NULL);
+}
+
+/* The flags that tell what a call of FROM does, onto TO. */
 static void
-redirect_calls (cgraph_node *clone, hash_map<tree, tree> *clone_of)
+copy_call_flags (tree to, tree from)
+{
+  TREE_READONLY (to) = TREE_READONLY (from);
+  DECL_PURE_P (to) = DECL_PURE_P (from);
+  DECL_LOOPING_CONST_OR_PURE_P (to) = DECL_LOOPING_CONST_OR_PURE_P (from);
+  TREE_THIS_VOLATILE (to) = TREE_THIS_VOLATILE (from);
+  TREE_NOTHROW (to) = TREE_NOTHROW (from);
+  DECL_IS_RETURNS_TWICE (to) = DECL_IS_RETURNS_TWICE (from);
+  DECL_IS_MALLOC (to) = DECL_IS_MALLOC (from);
+}
+
+/* A hidden function decl named NAME with FROM's type and call flags. */
+static tree
+hidden_function_decl (tree from, const char *name)
+{
+  tree decl = build_decl (DECL_SOURCE_LOCATION (from), FUNCTION_DECL, DECL_NAME (from),
+			  TREE_TYPE (from));
+  SET_DECL_ASSEMBLER_NAME (decl, get_identifier (name));
+  TREE_PUBLIC (decl) = 1;
+  DECL_ARTIFICIAL (decl) = 1;
+  DECL_IGNORED_P (decl) = 1;
+  TREE_USED (decl) = 1;
+  DECL_VISIBILITY (decl) = VISIBILITY_HIDDEN;
+  DECL_VISIBILITY_SPECIFIED (decl) = 1;
+  DECL_CONTEXT (decl) = DECL_CONTEXT (from);
+  copy_call_flags (decl, from);
+  return decl;
+}
+
+/* [6] Gives the clone of NODE, a public function, the alias other TUs call. */
+static void
+export_clone (cgraph_node *node, cgraph_node *clone)
+{
+  tree decl = node->decl;
+  if (!cross_tu_p () || !TREE_PUBLIC (decl) || DECL_EXTERNAL (decl) || DECL_WEAK (decl)
+      || DECL_COMDAT (decl) || DECL_ONE_ONLY (decl) || node->ifunc_resolver
+      || DECL_IN_SYSTEM_HEADER (decl))
+    return;
+  char *name = clone_symbol (decl);
+  if (!name)
+    return;
+  tree alias = hidden_function_decl (clone->decl, name);
+  free (name);
+  TREE_STATIC (alias) = 1;
+  cgraph_node *a = cgraph_node::create_alias (alias, clone->decl);
+  a->resolve_alias (clone);
+  a->externally_visible = true; /* called from other TUs: never removed */
+  cprof_stats.exported++;
+}
+
+/* [6] The "callee.cprof" decls calls were redirected to (TREE_VALUE), with their callees
+   (TREE_PURPOSE): a GC root, as optimization may delete every call of one. */
+static tree forwarders;
+
+static const struct ggc_root_tab forwarder_roots[]
+  = { { &forwarders, 1, sizeof (forwarders), &gt_ggc_mx_tree_node, &gt_pch_nx_tree_node },
+      LAST_GGC_ROOT_TAB };
+
+/* [6] The decl a clone calls CALLEE by, a function of another TU: "callee.cprof" (its
+   weak forwarder is written at the end of the TU if a call of it is left); NULL_TREE to
+   keep calling CALLEE. */
+static tree
+other_tu_clone (tree callee, hash_map<tree, tree> *made)
+{
+  if (tree *known = made->get (callee))
+    return *known;
+  cgraph_node *node = cgraph_node::get (callee);
+  tree to = NULL_TREE;
+  char *name = NULL;
+  if (cross_tu_p () && TREE_PUBLIC (callee) && DECL_EXTERNAL (callee) && !DECL_WEAK (callee)
+      && (!node || (!node->definition && !node->alias)) && !DECL_IN_SYSTEM_HEADER (callee)
+      && !lookup_attribute ("weakref", DECL_ATTRIBUTES (callee))
+      && cprof_user_function_p (callee) && (name = clone_symbol (callee)))
+    {
+      to = hidden_function_decl (callee, name);
+      DECL_EXTERNAL (to) = 1;
+      forwarders = tree_cons (callee, to, forwarders);
+    }
+  free (name);
+  made->put (callee, to);
+  return to;
+}
+
+/* [6] Writes, at the end of the TU's assembly, the weak forwarder of each "g.cprof" the
+   code calls: "jmp g".  Only the names the output refers to (a call deleted by
+   optimization must not leave a reference to g, which may exist nowhere). */
+static void
+emit_forwarders (void)
+{
+  const char *p = user_label_prefix;
+  for (tree t = forwarders; t; t = TREE_CHAIN (t))
+    {
+      tree name_id = DECL_ASSEMBLER_NAME (TREE_VALUE (t));
+      if (!asm_out_file || !TREE_SYMBOL_REFERENCED (name_id))
+	continue;
+      const char *name = IDENTIFIER_POINTER (name_id);
+      const char *target
+	= targetm.strip_name_encoding (IDENTIFIER_POINTER (DECL_ASSEMBLER_NAME (TREE_PURPOSE (t))));
+      fprintf (asm_out_file,
+	       "\t.pushsection .text\n"
+	       "\t.weak %s%s\n\t.hidden %s%s\n\t.type %s%s, @function\n"
+	       "%s%s:\n\t.cfi_startproc\n%s\tjmp %s%s%s\n\t.cfi_endproc\n"
+	       "\t.size %s%s, .-%s%s\n\t.popsection\n",
+	       p, name, p, name, p, name, p, name,
+	       (flag_cf_protection & CF_BRANCH) ? "\tendbr64\n" : "",
+	       p, target, flag_pic ? "@PLT" : "", p, name, p, name);
+      cprof_stats.forwarded++;
+    }
+  forwarders = NULL_TREE;
+}
+
+/* [3] Direct calls of instrumented functions go to their clones; [6] so do those of other
+   TUs' functions. */
+static void
+redirect_calls (cgraph_node *clone, hash_map<tree, tree> *clone_of,
+		hash_map<tree, tree> *other_tu)
 {
   push_cfun (DECL_STRUCT_FUNCTION (clone->decl));
   basic_block bb;
@@ -345,9 +499,11 @@ redirect_calls (cgraph_node *clone, hash_map<tree, tree> *clone_of)
       if (gcall *call = dyn_cast<gcall *> (gsi_stmt (gsi)))
 	{
 	  tree callee = gimple_call_fndecl (call);
-	  if (tree *to = callee ? clone_of->get (callee) : NULL)
+	  tree *known = callee ? clone_of->get (callee) : NULL;
+	  tree to = known ? *known : callee ? other_tu_clone (callee, other_tu) : NULL_TREE;
+	  if (to)
 	    {
-	      gimple_call_set_fndecl (call, *to);
+	      gimple_call_set_fndecl (call, to);
 	      update_stmt (call);
 	    }
 	}
@@ -391,10 +547,11 @@ execute_split (void)
       clone_of.put (nodes[i]->decl, clone->decl);
       clones.safe_push (clone);
     }
+  hash_map<tree, tree> other_tu;
   for (unsigned i = 0; i < clones.length (); i++)
     {
       keep_one_side (clones[i], true);
-      redirect_calls (clones[i], &clone_of);
+      redirect_calls (clones[i], &clone_of, &other_tu);
     }
 
   /* Once the clones call each other, the callers left to a function are in the plain world:
@@ -410,7 +567,10 @@ execute_split (void)
 	cprof_stats.undispatched++;
       }
     else
-      call_clone (nodes[i], clones[i]);
+      {
+	call_clone (nodes[i], clones[i]);
+	export_clone (nodes[i], clones[i]);
+      }
   cprof_stats.split = clones.length ();
   return 0;
 }
@@ -440,4 +600,16 @@ opt_pass *
 cprof_make_split_pass (gcc::context *ctxt)
 {
   return new split_pass (ctxt);
+}
+
+const struct ggc_root_tab *
+cprof_split_gc_roots (void)
+{
+  return forwarder_roots;
+}
+
+void
+cprof_split_finish_unit (void)
+{
+  emit_forwarders ();
 }
