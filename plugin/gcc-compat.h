@@ -72,4 +72,13 @@
 #define CPROF_TARGET_AVX512F_P() false
 #endif
 
+/* The calls between TUs' clones (split.cc [6]) go through an x86-64 "jmp" forwarder, which
+   reaches any function in the code models but the large ones. */
+#if defined (TARGET_64BIT) && defined (TARGET_X32)
+#define CPROF_FORWARDER_TARGET_P() \
+  (TARGET_64BIT && !TARGET_X32 && ix86_cmodel != CM_LARGE && ix86_cmodel != CM_LARGE_PIC)
+#else
+#define CPROF_FORWARDER_TARGET_P() false
+#endif
+
 #endif /* CPROF_GCC_COMPAT_H */

@@ -65,6 +65,11 @@
  *       assembly written at the end of the TU), nor for weak, COMDAT or system-header
  *       functions.
  *
+ *   [7] A function another definition may interpose at run time (a default-visibility
+ *       function of a shared library built without -fno-semantic-interposition) is called
+ *       by its name from the clones too, so that the definition that wins is the one that
+ *       runs, profiling on or off; its clone is not exported.
+ *
  * Functions that cannot be cloned this way (variadic, returning an aggregate, nested) keep
  * both bodies in one function.
  */
@@ -352,12 +357,13 @@ called_from_plain_bodies_only_p (cgraph_node *node, hash_set<cgraph_node *> *spl
 
 /* ---- [6] calls between the clones of different TUs ---- */
 
-/* Whether this TU can take part: the forwarders are written as assembly, which LTO's
-   symbol tables do not see. */
+/* Whether this TU can take part: the forwarders are x86-64 assembly, which LTO's symbol
+   tables do not see. */
 static bool
 cross_tu_p (void)
 {
-  return !flag_generate_lto && !flag_generate_offload && TARGET_SUPPORTS_ALIASES;
+  return !flag_generate_lto && !flag_generate_offload && TARGET_SUPPORTS_ALIASES
+	 && CPROF_FORWARDER_TARGET_P ();
 }
 
 /* DECL's assembler name with ".cprof" appended (xmalloc'd), or NULL when the name holds a
@@ -404,14 +410,15 @@ hidden_function_decl (tree from, const char *name)
   return decl;
 }
 
-/* [6] Gives the clone of NODE, a public function, the alias other TUs call. */
+/* [6] Gives the clone of NODE, a public function, the alias other TUs call; [7] not when
+   another definition may interpose NODE. */
 static void
 export_clone (cgraph_node *node, cgraph_node *clone)
 {
   tree decl = node->decl;
   if (!cross_tu_p () || !TREE_PUBLIC (decl) || DECL_EXTERNAL (decl) || DECL_WEAK (decl)
       || DECL_COMDAT (decl) || DECL_ONE_ONLY (decl) || node->ifunc_resolver
-      || DECL_IN_SYSTEM_HEADER (decl))
+      || DECL_IN_SYSTEM_HEADER (decl) || !node->binds_to_current_def_p ())
     return;
   char *name = clone_symbol (decl);
   if (!name)
@@ -486,8 +493,8 @@ emit_forwarders (void)
   forwarders = NULL_TREE;
 }
 
-/* [3] Direct calls of instrumented functions go to their clones; [6] so do those of other
-   TUs' functions. */
+/* [3] Direct calls of instrumented functions go to their clones, [7] unless another
+   definition may interpose them; [6] so do those of other TUs' functions. */
 static void
 redirect_calls (cgraph_node *clone, hash_map<tree, tree> *clone_of,
 		hash_map<tree, tree> *other_tu)
@@ -500,6 +507,8 @@ redirect_calls (cgraph_node *clone, hash_map<tree, tree> *clone_of,
 	{
 	  tree callee = gimple_call_fndecl (call);
 	  tree *known = callee ? clone_of->get (callee) : NULL;
+	  if (known && !cgraph_node::get (callee)->binds_to_current_def_p ())
+	    known = NULL; /* [7] */
 	  tree to = known ? *known : callee ? other_tu_clone (callee, other_tu) : NULL_TREE;
 	  if (to)
 	    {

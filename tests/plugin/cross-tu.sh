@@ -66,6 +66,25 @@ run shared
 [ "$(calls "$work/shared.json" scale)" = 175 ] || fail "shared: scale calls $(calls "$work/shared.json" scale)"
 echo "ok: instrumented, uninstrumented and shared callee TUs"
 
+# Interposition: the program's own scale replaces the library's, for the library's calls too,
+# with profiling on as off ([7]): the library's clones call scale by its name.
+cat >"$work/interpose.c" <<'X'
+#include <stdio.h>
+int bump (int x);
+int scale (int x) { return x * 1000; }
+int ping (int n) { return n; } /* cross_tu_b.c calls it */
+int main (void) { printf ("%d\n", bump (4)); return 0; }
+X
+gcc -O2 -w -fPIC -shared "$b" -o "$work/plain-libb.so"
+gcc -O2 -w "$work/interpose.c" -o "$work/interpose-plain" -L"$work" -l:plain-libb.so -Wl,-rpath,"$work"
+"$work/interpose-plain" >"$work/want-interpose"
+[ "$(cat "$work/want-interpose")" = 6000 ] || fail "interposition: the plain build prints $(cat "$work/want-interpose")"
+gcc -O2 -w $cp "$work/interpose.c" -o "$work/interpose" -L"$work" -lb -Wl,-rpath,"$work" $rt
+CPROF=1 CPROF_OUTPUT="$work/interpose.json" "$work/interpose" >"$work/interpose.on"
+cmp -s "$work/want-interpose" "$work/interpose.on" || fail "interposition: CPROF=1 prints $(cat "$work/interpose.on")"
+[ -z "$(symbol scale.cprof "$work/libb.so")" ] || fail "the library exports the clone of an interposable function"
+echo "ok: interposition"
+
 # A call that optimization deletes leaves no forwarder, so no reference to a missing function.
 cat >"$work/gone.c" <<'X'
 void link_error (void);
