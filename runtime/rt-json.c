@@ -22,12 +22,23 @@ struct jw {
   int err; /* the errno of a failed write to fd */
 };
 
+/* A name as the streamed sections write it, kept from one site to the next: consecutive sites
+ * mostly share their file and function, and scanning them again for characters to escape was
+ * most of what a site cost (jw_site). */
+struct jw_name_cache {
+  const char *key;   /* the name as recorded; NULL: nothing kept yet */
+  const char *shown; /* what is written: key, or its hash under CPROF_REDACT=1 */
+  size_t plain;      /* jw_plain_len (shown) */
+  char hashed[18];
+};
+
 struct json_ctx {
   const struct rt_snapshot *s;
   struct rt_meta *meta; /* per module */
   int oom;
   uint32_t *fid_mod;    /* module index of each fid */
   struct jw w;          /* the document's text */
+  struct jw_name_cache site_file, site_fn; /* jw_site's last file and function */
 };
 
 /* ---- cJSON helpers: any allocation failure marks the whole document as failed ------------ */
@@ -823,17 +834,41 @@ static void json_trace(struct json_ctx *j, cJSON *root) {
 
 /* ---- streamed sections ------------------------------------------------------------------- */
 
+/* Points c at name v (NULL reads as ""), as jw_name would write it. */
+static void jw_cache_name(struct jw_name_cache *c, const char *v) {
+  if (!v)
+    v = "";
+  if (c->key && (c->key == v || strcmp(c->key, v) == 0))
+    return;
+  const char *shown = json_redact(v, c->hashed);
+  c->key = v;
+  c->shown = shown ? shown : "";
+  c->plain = jw_plain_len(c->shown);
+}
+
+/* jw_name of the name c holds. */
+static void jw_cached_name(struct jw *w, const struct jw_name_cache *c) {
+  if (c->plain == SIZE_MAX || c->plain > INT_MAX / 6 - 3) {
+    jw_str(w, c->shown);
+    return;
+  }
+  if (!jw_room(w, c->plain + 3))
+    return;
+  *w->p++ = '"';
+  memcpy(w->p, c->shown, c->plain);
+  w->p += c->plain;
+  *w->p++ = '"';
+}
+
 /* location, file, line, column, function, function_id: the members every site starts with */
 static void jw_site(struct json_ctx *j, uint32_t mod, uint32_t fn, const char *file, uint32_t line,
                     uint32_t column) {
   struct jw *w = &j->w;
   uint32_t m;
   uint32_t fid = j->s->mods[mod]->fid_base + fn;
-  char hashed[18];
-  const char *shown = json_redact(file, hashed);
-  if (!shown)
-    shown = "";
-  size_t n = jw_plain_len(shown);
+  jw_cache_name(&j->site_file, file);
+  const char *shown = j->site_file.shown;
+  size_t n = j->site_file.plain;
   if (n < 4096 - 12) {
     /* a plain name: "<file>:<line>" and "<file>" written from one scan (what escaping the
        location built by snprintf("%s:%u") and the name would give) */
@@ -870,7 +905,8 @@ static void jw_site(struct json_ctx *j, uint32_t mod, uint32_t fn, const char *f
   JW_LIT(w, ",\"column\":");
   jw_u64(w, column);
   JW_LIT(w, ",\"function\":");
-  jw_name(w, json_nonempty(json_fn(j, fid, &m)->name));
+  jw_cache_name(&j->site_fn, json_nonempty(json_fn(j, fid, &m)->name));
+  jw_cached_name(w, &j->site_fn);
   JW_LIT(w, ",\"function_id\":");
   jw_u64(w, fid);
 }
@@ -1229,6 +1265,8 @@ static size_t json_estimate(const struct json_ctx *j) {
  * or the write to j->w.fd failed). */
 static int json_render(struct json_ctx *j, size_t reserve) {
   const struct rt_snapshot *s = j->s;
+  memset(&j->site_file, 0, sizeof j->site_file); /* they point into the metadata parsed here */
+  memset(&j->site_fn, 0, sizeof j->site_fn);
   j->meta = calloc(s->nmods ? s->nmods : 1, sizeof(struct rt_meta));
   j->fid_mod = malloc((s->nfids ? s->nfids : 1) * sizeof(uint32_t));
   if (!j->meta || !j->fid_mod) {
@@ -1277,7 +1315,7 @@ static int json_render(struct json_ctx *j, size_t reserve) {
 
 /* Returns the profile text (free() it), or NULL when memory ran out. */
 char *rt_json_render(const struct rt_snapshot *s) {
-  struct json_ctx j = {s, NULL, 0, NULL, {NULL, NULL, NULL, 0, -1, 0}};
+  struct json_ctx j = {s, NULL, 0, NULL, {NULL, NULL, NULL, 0, -1, 0}, {0}, {0}};
   char *text = NULL;
   if (json_render(&j, 0) == 0 && jw_room(&j.w, 1)) {
     *j.w.p = '\0';
@@ -1292,7 +1330,7 @@ char *rt_json_render(const struct rt_snapshot *s) {
  * of a large program never has to be held (and page-faulted in) whole. Returns 0, or -1 with
  * errno: ENOMEM, or the write's error. */
 int rt_json_write(const struct rt_snapshot *s, int fd) {
-  struct json_ctx j = {s, NULL, 0, NULL, {NULL, NULL, NULL, 0, fd, 0}};
+  struct json_ctx j = {s, NULL, 0, NULL, {NULL, NULL, NULL, 0, fd, 0}, {0}, {0}};
   int rc = json_render(&j, JW_CHUNK);
   if (rc == 0) {
     JW_LIT(&j.w, "\n");

@@ -497,6 +497,22 @@ fail:
   return NULL;
 }
 
+/* Whether G has counted edges and none of them ran: then every edge of G counts 0 (the counts
+   solve linearly from the counted ones), and its targets keep what they hold. Half the functions
+   of a run are never entered. (A graph without a counted edge is solved: if it cannot be, that
+   is reported.) */
+static int flow_idle(const struct rt_meta_graph *g, const uint64_t *counters) {
+  int counted = 0;
+  for (uint32_t i = 0; i < g->nedges; i++) {
+    const struct rt_meta_flow_edge *e = &g->edges[i];
+    for (uint32_t k = 0; k < e->ncounters; k++)
+      if (counters[g->refs[e->first_counter + k]])
+        return 0;
+    counted |= e->ncounters != 0;
+  }
+  return counted;
+}
+
 int rt_meta_solve(const struct rt_meta *m, uint64_t *counters, uint32_t num_counters) {
   uint32_t maxv = 0, maxe = 0;
   for (size_t i = 0; i < m->ngraphs; i++) {
@@ -522,6 +538,8 @@ int rt_meta_solve(const struct rt_meta *m, uint64_t *counters, uint32_t num_coun
   } else {
     for (size_t n = 0; n < m->ngraphs; n++) {
       const struct rt_meta_graph *g = &m->graphs[order[n]];
+      if (flow_idle(g, counters))
+        continue;
       if (flow_solve(g, counters, values, unknown, balance, adj_start, adj, queue, parent) != 0) {
         failed++;
         continue;
