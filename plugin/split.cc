@@ -62,8 +62,9 @@
  *       files pay that on every call (Lua: a tenth of its instructions).  The forwarder
  *       costs one jump where it is used.  The dispatch only ever calls the local clone,
  *       so no symbol resolution can make a loop of it.  Not with -flto (the forwarders are
- *       assembly written at the end of the TU), nor for weak, COMDAT or system-header
- *       functions.
+ *       assembly written at the end of the TU) or the large code models (a jump might not
+ *       reach), nor for weak, COMDAT or system-header functions.  A clone's calls between
+ *       files then keep the mode they were entered in, as its calls within its file do.
  *
  *   [7] A function another definition may interpose at run time (a default-visibility
  *       function of a shared library built without -fno-semantic-interposition) is called
