@@ -468,7 +468,8 @@ other_tu_clone (tree callee, hash_map<tree, tree> *made)
 
 /* [6] Writes, at the end of the TU's assembly, the weak forwarder of each "g.cprof" the
    code calls: "jmp g".  Only the names the output refers to (a call deleted by
-   optimization must not leave a reference to g, which may exist nowhere). */
+   optimization must not leave a reference to g, which may exist nowhere); a strong
+   definition (g's clone) wins over it at link time. */
 static void
 emit_forwarders (void)
 {
@@ -481,12 +482,13 @@ emit_forwarders (void)
       const char *name = IDENTIFIER_POINTER (name_id);
       const char *target
 	= targetm.strip_name_encoding (IDENTIFIER_POINTER (DECL_ASSEMBLER_NAME (TREE_PURPOSE (t))));
+      /* In a COMDAT group of its own name, as a C++ inline function: the link keeps one. */
       fprintf (asm_out_file,
-	       "\t.pushsection .text\n"
+	       "\t.pushsection .text.%s%s,\"axG\",@progbits,%s%s,comdat\n"
 	       "\t.weak %s%s\n\t.hidden %s%s\n\t.type %s%s, @function\n"
 	       "%s%s:\n\t.cfi_startproc\n%s\tjmp %s%s%s\n\t.cfi_endproc\n"
 	       "\t.size %s%s, .-%s%s\n\t.popsection\n",
-	       p, name, p, name, p, name, p, name,
+	       p, name, p, name, p, name, p, name, p, name, p, name,
 	       (flag_cf_protection & CF_BRANCH) ? "\tendbr64\n" : "",
 	       p, target, flag_pic ? "@PLT" : "", p, name, p, name);
       cprof_stats.forwarded++;
