@@ -64,7 +64,14 @@ gcc -O2 -w $cp -fPIC -shared "$b" -o "$work/libb.so" $rt || fail "shared library
 gcc "$work/a.o" -o "$work/shared" -L"$work" -lb -Wl,-rpath,"$work" $rt || fail "link with the library failed"
 run shared
 [ "$(calls "$work/shared.json" scale)" = 175 ] || fail "shared: scale calls $(calls "$work/shared.json" scale)"
-echo "ok: instrumented, uninstrumented and shared callee TUs"
+ar rcs "$work/libbs.a" "$work/b.o"
+gcc "$work/a.o" -o "$work/archive" -L"$work" -lbs $rt || fail "link with a static archive failed"
+run archive
+# The archive member's clone wins over the forwarder the caller's object brought first.
+clone_at=$(addr scale.cprof.0 "$work/archive")
+[ -n "$clone_at" ] && [ "$(addr scale.cprof "$work/archive")" = "$clone_at" ] \
+  || fail "archive: scale.cprof is the forwarder, not the clone (at '$clone_at')"
+echo "ok: instrumented, uninstrumented, archived and shared callee TUs"
 
 # Interposition: the program's own scale replaces the library's, for the library's calls too,
 # with profiling on as off ([7]): the library's clones call scale by its name.
