@@ -510,8 +510,6 @@ redirect_calls (cgraph_node *clone, hash_map<tree, tree> *clone_of,
 	{
 	  tree callee = gimple_call_fndecl (call);
 	  tree *known = callee ? clone_of->get (callee) : NULL;
-	  if (known && !cgraph_node::get (callee)->binds_to_current_def_p ())
-	    known = NULL; /* [7] */
 	  tree to = known ? *known : callee ? other_tu_clone (callee, other_tu) : NULL_TREE;
 	  if (to)
 	    {
@@ -556,7 +554,8 @@ execute_split (void)
       clone->local = false;
       DECL_ATTRIBUTES (clone->decl) = tree_cons (get_identifier (CPROF_CLONE_ATTR), NULL_TREE,
 						 DECL_ATTRIBUTES (clone->decl));
-      clone_of.put (nodes[i]->decl, clone->decl);
+      if (nodes[i]->binds_to_current_def_p ()) /* [7] else called by its name */
+	clone_of.put (nodes[i]->decl, clone->decl);
       clones.safe_push (clone);
     }
   hash_map<tree, tree> other_tu;

@@ -217,12 +217,8 @@ static inline size_t jw_plain_len(const char *s) {
   return *c ? SIZE_MAX : (size_t)(c - (const unsigned char *)s);
 }
 
-/* A JSON string exactly as cJSON prints it: '"', '\\' and bytes below 0x20 escaped, every other
- * byte (invalid UTF-8 included) copied. */
-static void jw_str(struct jw *w, const char *s) {
-  if (!s)
-    s = "";
-  size_t n = jw_plain_len(s);
+/* jw_str of s (not NULL) whose jw_plain_len is n, known already (jw_site keeps it). */
+static void jw_str_plain(struct jw *w, const char *s, size_t n) {
   if (n != SIZE_MAX) {
     if (n > INT_MAX / 6 - 3) { /* the limit of the escaped case below */
       w->oom = 1;
@@ -252,6 +248,14 @@ static void jw_str(struct jw *w, const char *s) {
     return;
   }
   w->p += strlen(w->p);
+}
+
+/* A JSON string exactly as cJSON prints it: '"', '\\' and bytes below 0x20 escaped, every other
+ * byte (invalid UTF-8 included) copied. */
+static void jw_str(struct jw *w, const char *s) {
+  if (!s)
+    s = "";
+  jw_str_plain(w, s, jw_plain_len(s));
 }
 
 static int jw_same_double(double a, double b) { /* cJSON's compare_double */
@@ -846,20 +850,6 @@ static void jw_cache_name(struct jw_name_cache *c, const char *v) {
   c->plain = jw_plain_len(c->shown);
 }
 
-/* jw_name of the name c holds. */
-static void jw_cached_name(struct jw *w, const struct jw_name_cache *c) {
-  if (c->plain == SIZE_MAX || c->plain > INT_MAX / 6 - 3) {
-    jw_str(w, c->shown);
-    return;
-  }
-  if (!jw_room(w, c->plain + 3))
-    return;
-  *w->p++ = '"';
-  memcpy(w->p, c->shown, c->plain);
-  w->p += c->plain;
-  *w->p++ = '"';
-}
-
 /* location, file, line, column, function, function_id: the members every site starts with */
 static void jw_site(struct json_ctx *j, uint32_t mod, uint32_t fn, const char *file, uint32_t line,
                     uint32_t column) {
@@ -906,7 +896,7 @@ static void jw_site(struct json_ctx *j, uint32_t mod, uint32_t fn, const char *f
   jw_u64(w, column);
   JW_LIT(w, ",\"function\":");
   jw_cache_name(&j->site_fn, json_nonempty(json_fn(j, fid, &m)->name));
-  jw_cached_name(w, &j->site_fn);
+  jw_str_plain(w, j->site_fn.shown, j->site_fn.plain);
   JW_LIT(w, ",\"function_id\":");
   jw_u64(w, fid);
 }
