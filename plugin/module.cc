@@ -140,7 +140,17 @@ cprof_module_begin (void)
      the paths to them are predicted rarely taken, laid out apart, and shrink-wrapping can keep
      the prologue and the saved registers off the path that skips them. */
   for (tree hook : { cprof_mod.enter_fn, cprof_mod.exit_fn })
-    DECL_ATTRIBUTES (hook) = tree_cons (get_identifier ("cold"), NULL_TREE, DECL_ATTRIBUTES (hook));
+    {
+      DECL_ATTRIBUTES (hook)
+	= tree_cons (get_identifier ("cold"), NULL_TREE, DECL_ATTRIBUTES (hook));
+      /* No virtual operands: the hooks touch none of the program's memory, so until the
+	 prune pass pins them (prune.cc [4]) the optimizers and the IPA analyses see through
+	 them as they see through the counters: a load from a parameter after the entry hook
+	 is still known to read what the caller passed (ipa-prop's conditions on aggregate
+	 contents, which decide inlining), and values stay in registers across them.  Not
+	 const or pure: a call with side effects is never deleted or merged. */
+      DECL_IS_NOVOPS (hook) = 1;
+    }
 
   cprof_text_printf (&cprof_mod.meta, "cprof-metadata\t2\nmodule");
   cprof_text_field (&cprof_mod.meta, main_input_filename ? main_input_filename : "<stdin>");

@@ -104,13 +104,11 @@ lower_to_trampoline (function *fun, gimple_stmt_iterator *gsi, bool enter)
   gasm *as = gimple_build_asm_vec (ggc_strdup (text), inputs, NULL, clobbers, NULL);
   gimple_asm_set_volatile (as, true);
   gimple_set_location (as, gimple_location (call));
-  gimple_set_vuse (as, gimple_vuse (call));
-  gimple_set_vdef (as, gimple_vdef (call));
-  if (gimple_vdef (call) && TREE_CODE (gimple_vdef (call)) == SSA_NAME)
-    SSA_NAME_DEF_STMT (gimple_vdef (call)) = as;
   if (cgraph_node *node = cgraph_node::get (fun->decl))
     if (cgraph_edge *e = node->get_edge (call))
       cgraph_edge::remove (e);
+  /* The hook had no virtual operands (module.cc); the asm clobbers memory, so it gets
+     them when the caller renames the virtual operands. */
   gsi_replace (gsi, as, false);
 }
 
@@ -183,7 +181,7 @@ execute_prune (function *fun)
 {
   tree attr = lookup_attribute (CPROF_TOKEN_ATTR, DECL_ATTRIBUTES (fun->decl));
   tree own = attr ? TREE_VALUE (TREE_VALUE (attr)) : NULL_TREE;
-  bool removed = false;
+  bool removed = false, lowered = false;
   basic_block bb;
 
   FOR_EACH_BB_FN (bb, fun)
@@ -204,6 +202,7 @@ execute_prune (function *fun)
 		tree hook = DECL_ASSEMBLER_NAME (gimple_call_fndecl (stmt));
 		lower_to_trampoline (fun, &gsi,
 				     strcmp (IDENTIFIER_POINTER (hook), "__cprof_enter") == 0);
+		lowered = true;
 	      }
 	    gsi_next (&gsi);
 	    continue;
@@ -228,7 +227,13 @@ execute_prune (function *fun)
       }
   if (fold_inlined_dispatch (fun))
     removed = true;
-  return removed ? TODO_cleanup_cfg : 0;
+  unsigned todo = removed ? TODO_cleanup_cfg : 0;
+  if (lowered)
+    {
+      mark_virtual_operands_for_renaming (fun);
+      todo |= TODO_update_ssa_only_virtuals;
+    }
+  return todo;
 }
 
 const pass_data prune_pass_data = {
