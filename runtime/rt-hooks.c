@@ -144,9 +144,9 @@ static inline struct rt_edge *hook_edge_at(struct rt_thread *t, uint32_t i) {
 
 uint64_t rt_min_time_ns = RT_MIN_TIME_DEFAULT_NS;
 
-/* At its 1024th, 2048th, 4096th, ... timed call in a thread (first slow calls, such as cold
+/* At its 256th, 512th, 1024th, ... timed call in a thread (first slow calls, such as cold
  * caches, only delay the verdict; with CPROF_SAMPLE_CALLS=N, at the first power of two of timed calls
- * that stands for 1024 calls and at every power of two after), a function whose timed calls so
+ * that stands for 256 calls and at every power of two after), a function whose timed calls so
  * far averaged under rt_min_time_ns (inclusive) is timed no more, in any thread: its module's
  * untimed byte makes the instrumented code skip both hooks, so a call then costs what counting
  * costs. The activations already open keep their hooks (the code tests the byte once per

@@ -439,8 +439,11 @@ extern uint32_t rt_reset_gen;
 extern uint32_t rt_sample; /* CPROF_SAMPLE_CALLS, 1 when every call is timed */
 /* CPROF_MIN_TIME: a function whose timed calls (in one thread) average under rt_min_time_ns
  * inclusive, judged at its RT_ADAPT_CALLS-th timed call (RT_ADAPT_CALLS / CPROF_SAMPLE_CALLS, rounded
- * up to a power of two) and every power of two after, stops being timed; 0 times every call. */
-#define RT_ADAPT_CALLS 1024
+ * up to a power of two) and every power of two after, stops being timed; 0 times every call.
+ * 256 calls make a verdict that later powers of two can still revise (slow first calls only
+ * delay it); each short function's calls before it are timed at full hook cost (SQLite's
+ * speedtest1 at --size 5: 334,000 of them at 1024, most of its hook time). */
+#define RT_ADAPT_CALLS 256
 #define RT_MIN_TIME_DEFAULT_NS 1000
 extern uint64_t rt_min_time_ns;
 /* The module that owns fid (registered, loaded), or NULL. Slow: a scan of the modules. */

@@ -521,8 +521,8 @@ def check_adaptive(p, args):
     1 or 0: none does)."""
     threads, min_time = int(args[0]), int(args[1])
     sample = int(args[2]) if len(args) > 2 else 1
-    first_verdict = 1  # the first power of two of timed calls that stands for 1024 calls
-    while first_verdict * sample < 1024:
+    first_verdict = 1  # the first power of two of timed calls that stands for 256 calls
+    while first_verdict * sample < 256:
         first_verdict *= 2
     eq(p["statistics"]["min_time_ns"], min_time, "statistics.min_time_ns")
     leaf, alloc, outer, run, main = (fn(p, n) for n in ("leaf", "alloc", "outer", "run", "main"))
@@ -534,7 +534,7 @@ def check_adaptive(p, args):
            (f["name"], (f["calls"] + sample - 1) // sample, "full"), "timed")
     if min_time >= 1000000000:
         for f in (leaf, alloc):
-            # judged at its 1024th timed call in a thread; other threads may time more meanwhile
+            # judged at its 256th timed call in a thread; other threads may time more meanwhile
             name = f["name"]
             eq(f["timing"], "adaptive", f"{name} stopped")
             expect(first_verdict <= f["timed_calls"] < f["calls"], f"{name} timed {f['timed_calls']}")

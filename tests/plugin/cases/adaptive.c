@@ -1,4 +1,4 @@
-/* CPROF_MIN_TIME: short functions stop being timed at their 1024th timed call; their counts
+/* CPROF_MIN_TIME: short functions stop being timed at their 256th timed call; their counts
    stay exact, and every exit hook still matches its entry (tail exits included). */
 #include <stdio.h>
 
