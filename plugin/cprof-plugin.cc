@@ -26,6 +26,9 @@
  *      timed (as in perf and XRay) and hot loops are not blocked by calls, makes inlined
  *      code follow its host's body choice, and on x86-64 turns the remaining hook calls into
  *      calls of the runtime's register-preserving trampolines.
+ *   3b. entry-stub.cc: a split function reached by its name or address tests the flag in
+ *      front of its prologue and jumps to its clone (x86-64, printed with the prologue); its
+ *      out-of-line body, once the prune pass folded its own test, is the plain one.
  *   4. "cprof-inline-cost" (after each "local-fnsummary") and "cprof-ipa-inline-cost"
  *      (after "fnsummary"): take the instrumentation's size and time back out of the
  *      inliner's estimates (inline-cost.cc), so GCC inlines what it would inline without
@@ -221,6 +224,12 @@ cprof_parsing_done (void)
 }
 
 static void
+all_passes_end (void *, void *)
+{
+  cprof_stub_function_done ();
+}
+
+static void
 finish_unit (void *, void *)
 {
   if (!seen_error ())
@@ -294,6 +303,10 @@ plugin_init (struct plugin_name_args *info, struct plugin_gcc_version *version)
   ipa_cost.ref_pass_instance_number = 1;
   ipa_cost.pos_op = PASS_POS_INSERT_AFTER;
   register_callback (info->base_name, PLUGIN_PASS_MANAGER_SETUP, NULL, &ipa_cost);
+
+  /* 1c. A split function's dispatch goes in front of its prologue (entry-stub.cc). */
+  cprof_stub_init ();
+  register_callback (info->base_name, PLUGIN_ALL_PASSES_END, all_passes_end, NULL);
 
   register_callback (info->base_name, PLUGIN_START_UNIT, start_unit, NULL);
   register_callback (info->base_name, PLUGIN_FINISH_UNIT, finish_unit, NULL);

@@ -88,6 +88,12 @@ bool cprof_user_function_p (tree callee); /* calls of it are call sites (instrum
 const struct ggc_root_tab *cprof_split_gc_roots (void); /* split.cc [6] */
 void cprof_split_finish_unit (void);                    /* split.cc [6]: the forwarders */
 opt_pass *cprof_make_inline_cost_pass (gcc::context *ctxt);
+
+/* entry-stub.cc: the dispatch in front of a split function's prologue. */
+void cprof_stub_init (void);
+void cprof_stub_mark (cgraph_node *node, cgraph_node *clone); /* split.cc: f's clone */
+bool cprof_stub_fold (function *fun, tree own_flag); /* prune.cc: f's own test folded away */
+void cprof_stub_function_done (void);                 /* after all passes of a function */
 opt_pass *cprof_make_ipa_inline_cost_pass (gcc::context *ctxt);
 
 /* Counters of what was instrumented in this TU, for the verbose line. */

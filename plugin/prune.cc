@@ -40,6 +40,8 @@
  *       keeps no registers saved for hooks it mostly skips, and its callers keep their
  *       values in caller-saved registers across it (IPA-RA) whichever body runs.  The
  *       hooks' vector state is not saved: the asm says it is clobbered.
+ *   [5] a split function whose dispatch the entry stub does (entry-stub.cc) has its own
+ *       flag folded to 0 here, once inlining is done: its out-of-line body is the plain one.
  */
 #include "cprof-plugin.h"
 
@@ -133,30 +135,34 @@ flag_load_p (gimple *stmt)
 	 && strcmp (IDENTIFIER_POINTER (DECL_NAME (rhs)), "__cprof_active") == 0;
 }
 
-/* [3] An inlined body reads the flag again; make it read the host's value instead.  The
-   host's own load is in its first block, or a little later (tail recursion turns the entry
-   into a loop header): in the chain of blocks from the entry, each the only successor of
-   the one before, through which every path goes.  Returns whether it changed. */
-static bool
-fold_inlined_dispatch (function *fun)
+/* FUN's own load of the flag, or NULL_TREE.  It is in its first block, or a little later
+   (tail recursion turns the entry into a loop header): in the chain of blocks from the
+   entry, each the only successor of the one before, through which every path goes. */
+static tree
+own_flag (function *fun)
 {
   basic_block bb = single_succ (ENTRY_BLOCK_PTR_FOR_FN (fun));
-  tree own = NULL_TREE;
-  for (int hops = 0; !own && hops < 8; hops++)
+  for (int hops = 0; hops < 8; hops++)
     {
       for (gimple_stmt_iterator gsi = gsi_start_bb (bb); !gsi_end_p (gsi); gsi_next (&gsi))
 	if (flag_load_p (gsi_stmt (gsi)))
-	  {
-	    own = gimple_assign_lhs (gsi_stmt (gsi));
-	    break;
-	  }
+	  return gimple_assign_lhs (gsi_stmt (gsi));
       if (!single_succ_p (bb) || single_succ (bb) == EXIT_BLOCK_PTR_FOR_FN (fun))
 	break;
       bb = single_succ (bb);
     }
+  return NULL_TREE;
+}
+
+/* [3] An inlined body reads the flag again; make it read the host's value OWN instead.
+   Returns whether it changed. */
+static bool
+fold_inlined_dispatch (function *fun, tree own)
+{
   if (!own)
     return false;
   bool changed = false;
+  basic_block bb;
   FOR_EACH_BB_FN (bb, fun)
     for (gimple_stmt_iterator gsi = gsi_start_bb (bb); !gsi_end_p (gsi);)
       {
@@ -181,7 +187,7 @@ execute_prune (function *fun)
 {
   tree attr = lookup_attribute (CPROF_TOKEN_ATTR, DECL_ATTRIBUTES (fun->decl));
   tree own = attr ? TREE_VALUE (TREE_VALUE (attr)) : NULL_TREE;
-  bool removed = false, lowered = false;
+  bool removed = false, new_vops = false;
   basic_block bb;
 
   FOR_EACH_BB_FN (bb, fun)
@@ -202,7 +208,7 @@ execute_prune (function *fun)
 		tree hook = DECL_ASSEMBLER_NAME (gimple_call_fndecl (stmt));
 		lower_to_trampoline (fun, &gsi,
 				     strcmp (IDENTIFIER_POINTER (hook), "__cprof_enter") == 0);
-		lowered = true;
+		new_vops = true;
 	      }
 	    gsi_next (&gsi);
 	    continue;
@@ -225,10 +231,14 @@ execute_prune (function *fun)
 	    gsi = next;
 	  }
       }
-  if (fold_inlined_dispatch (fun))
+  tree own_on = own_flag (fun);
+  if (fold_inlined_dispatch (fun, own_on))
     removed = true;
+  /* [5] */
+  if (cprof_stub_fold (fun, own_on))
+    removed = new_vops = true;
   unsigned todo = removed ? TODO_cleanup_cfg : 0;
-  if (lowered)
+  if (new_vops) /* the asms [4], [5] clobber memory */
     {
       mark_virtual_operands_for_renaming (fun);
       todo |= TODO_update_ssa_only_virtuals;

@@ -71,6 +71,9 @@
  *       by its name from the clones too, so that the definition that wins is the one that
  *       runs, profiling on or off; its clone is not exported.
  *
+ *   [8] A function reached by its name or address gets its dispatch in front of its prologue
+ *       (entry-stub.cc), where GCC would often put it behind the plain body's register saves.
+ *
  * Functions that cannot be cloned this way (variadic, returning an aggregate, nested) keep
  * both bodies in one function.
  */
@@ -581,6 +584,7 @@ execute_split (void)
       {
 	call_clone (nodes[i], clones[i]);
 	export_clone (nodes[i], clones[i]);
+	cprof_stub_mark (nodes[i], clones[i]); /* [8] */
       }
   cprof_stats.split = clones.length ();
   return 0;
