@@ -7,6 +7,11 @@
 #define META_MAX_FIELDS 4096
 #define META_GRAPH_FIELDS 5 /* G fn nvertices nedges <the edges, split by meta_graph> */
 
+/* What ends a field: a tab, the end of the line or of the text. The text is never written to
+   (it is the module's own, read-only), so a field is the run from its start to the next of
+   these. */
+static const unsigned char meta_stop[256] = {['\0'] = 1, ['\t'] = 1, ['\n'] = 1};
+
 /* The decimal number at s, up to UINT32_MAX (leading zeros allowed), into *out, and where its
    digits end into *end; -1 when s does not start with a digit or the number is too large.
    Written out rather than strtoull, and inlined: a profile of SQLite parses about a million of
@@ -27,11 +32,11 @@ static inline __attribute__((always_inline)) int meta_u32_at(const char *s, uint
   return 0;
 }
 
-/* A decimal number up to UINT32_MAX and nothing else. */
+/* A field that is a decimal number up to UINT32_MAX and nothing else. */
 static inline __attribute__((always_inline)) int meta_u32(const char *s, uint32_t *out) {
   const char *end;
   uint32_t v;
-  if (!s || meta_u32_at(s, &v, &end) != 0 || *end)
+  if (!s || meta_u32_at(s, &v, &end) != 0 || !meta_stop[(unsigned char)*end])
     return -1;
   *out = v;
   return 0;
@@ -46,19 +51,145 @@ static inline uint32_t meta_counter(const char *s, uint32_t num_counters, int *o
   return v < num_counters ? v : RT_NONE;
 }
 
-/* Arrays grow to 8, 16, 32, ... elements: grow when n is 0 or a power of two >= 8. */
-static int meta_grow(void **arr, size_t n, size_t elem) {
-  if (n != 0 && (n < 8 || (n & (n - 1)) != 0))
-    return 0;
-  size_t cap = n ? n * 2 : 8;
-  void *p = realloc(*arr, cap * elem);
+/* ---- strings: copied out of the text into an arena, each distinct one once ---------------
+   Consumers get NUL-terminated strings that live until rt_meta_free, and equal strings are the
+   same pointer (a file's name is in nearly every record: the JSON writer then compares
+   pointers). Only the string fields are copied: copying the whole text to cut it into fields
+   was a fifth of the time to write SQLite's profile (3.7 MB, page-faulted in at exit). */
+struct meta_block {
+  struct meta_block *next;
+  size_t used, cap;
+  _Alignas(16) char data[];
+};
+
+/* The last field interned through it, and its copy: a record's file is usually the previous
+   record's, and a callee the previous call's. */
+struct meta_last {
+  const char *src, *copy;
+  size_t len;
+};
+
+struct meta_strings {
+  struct rt_meta *m;  /* its arena holds the copies */
+  const char **slots; /* open addressing, mask + 1 slots */
+  uint32_t mask, n;
+  struct meta_last file, name; /* for files, and for everything else */
+};
+
+/* n bytes aligned to align (a power of two <= 16) from m's arena, freed with it; NULL when memory
+   ran out. */
+static void *meta_arena_alloc(struct rt_meta *m, size_t n, size_t align) {
+  struct meta_block *b = m->arena;
+  if (b)
+    b->used = (b->used + align - 1) & ~(align - 1);
+  if (!b || b->used > b->cap || b->cap - b->used < n) {
+    size_t cap = n > 65536 - sizeof *b ? n : 65536 - sizeof *b;
+    if (!(b = malloc(sizeof *b + cap)))
+      return NULL;
+    b->next = m->arena;
+    b->used = 0;
+    b->cap = cap;
+    m->arena = b;
+  }
+  char *p = b->data + b->used;
+  b->used += n;
+  return p;
+}
+
+static uint32_t meta_hash(const char *s, size_t n) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ (unsigned char)s[i]) * 16777619u;
+  return h;
+}
+
+/* The copy of the field [s, e); NULL when memory ran out. */
+static const char *meta_str(struct meta_strings *st, struct meta_last *last, const char *s,
+                            const char *e) {
+  size_t n = (size_t)(e - s);
+  if (n == last->len && last->copy && memcmp(s, last->src, n) == 0)
+    return last->copy;
+  if (2 * (st->n + 1) > st->mask + 1) {
+    uint32_t cap = st->slots ? 2 * (st->mask + 1) : 4096;
+    const char **slots = calloc(cap, sizeof *slots);
+    if (!slots)
+      return NULL;
+    for (uint32_t i = 0; st->slots && i <= st->mask; i++)
+      if (st->slots[i]) {
+        uint32_t h = meta_hash(st->slots[i], strlen(st->slots[i])) & (cap - 1);
+        while (slots[h])
+          h = (h + 1) & (cap - 1);
+        slots[h] = st->slots[i];
+      }
+    free(st->slots);
+    st->slots = slots;
+    st->mask = cap - 1;
+  }
+  uint32_t h = meta_hash(s, n) & st->mask;
+  for (const char *c; (c = st->slots[h]) != NULL; h = (h + 1) & st->mask)
+    if (strncmp(c, s, n) == 0 && c[n] == '\0') { /* strncmp: c may be shorter */
+      *last = (struct meta_last){s, c, n};
+      return c;
+    }
+  char *c = meta_arena_alloc(st->m, n + 1, 1);
+  if (!c)
+    return NULL;
+  memcpy(c, s, n);
+  c[n] = '\0';
+  st->slots[h] = c;
+  st->n++;
+  *last = (struct meta_last){s, c, n};
+  return c;
+}
+
+/* Whether the field [s, e) holds the letter c (the flags fields). */
+static int meta_has(const char *s, const char *e, char c) {
+  return memchr(s, c, (size_t)(e - s)) != NULL;
+}
+
+/* Whether the field [s, e) is word. */
+static int meta_is(const char *s, const char *e, const char *word) {
+  size_t n = strlen(word);
+  return (size_t)(e - s) == n && memcmp(s, word, n) == 0;
+}
+
+/* The arrays of records are allocated once, for as many lines as begin with their letter (a
+   first pass counts them): growing them by doubling copied and page-faulted SQLite's several
+   times. They still grow if a count was short. */
+struct meta_caps {
+  size_t loops, branches, switches, calls, graphs;
+};
+
+static int meta_grow(void **arr, size_t *cap, size_t elem) {
+  size_t want = *cap ? 2 * *cap : 8;
+  void *p = want < SIZE_MAX / elem ? realloc(*arr, want * elem) : NULL;
   if (!p)
     return -1;
   *arr = p;
+  *cap = want;
   return 0;
 }
 
-#define META_PUSH(arr, n) (meta_grow((void **)&(arr), (n), sizeof *(arr)) ? NULL : &(arr)[(n)++])
+#define META_PUSH(arr, n, cap)                                                                  \
+  ((n) < (cap) || meta_grow((void **)&(arr), &(cap), sizeof *(arr)) == 0 ? &(arr)[(n)++] : NULL)
+
+/* Sizes m's record arrays by the lines that begin with their letter and a tab. -1 when memory
+   ran out. */
+static int meta_reserve(struct rt_meta *m, const char *text, struct meta_caps *caps) {
+  size_t n[128] = {0};
+  for (const char *p = text; p; p = strchr(p, '\n')) {
+    p += *p == '\n';
+    if (p[0] && p[1] == '\t')
+      n[(unsigned char)p[0] & 127]++;
+  }
+  *caps = (struct meta_caps){n['L'], n['B'], n['S'], n['C'], n['G']};
+  m->loops = malloc((caps->loops ? caps->loops : 1) * sizeof *m->loops);
+  m->branches = malloc((caps->branches ? caps->branches : 1) * sizeof *m->branches);
+  m->switches = malloc((caps->switches ? caps->switches : 1) * sizeof *m->switches);
+  m->calls = malloc((caps->calls ? caps->calls : 1) * sizeof *m->calls);
+  m->graphs = malloc((caps->graphs ? caps->graphs : 1) * sizeof *m->graphs);
+  return m->loops && m->branches && m->switches && m->calls && m->graphs ? 0 : -1;
+}
 
 /* The counters of the list at *q ("-", or numbers separated by SEP) that ends at a tab or at
    the end of the text, appended to refs (which has room for them); *q is left at that end.
@@ -67,7 +198,7 @@ static inline int meta_list(const char **q, char sep, uint32_t nc, uint32_t *ref
                             uint32_t *count) {
   const char *t = *q;
   *count = 0;
-  if (t[0] == '-' && (t[1] == '\t' || t[1] == '\0')) {
+  if (t[0] == '-' && meta_stop[(unsigned char)t[1]]) {
     *q = t + 1;
     return 0;
   }
@@ -80,7 +211,7 @@ static inline int meta_list(const char **q, char sep, uint32_t nc, uint32_t *ref
     (*count)++;
     if (*end != sep) {
       *q = end;
-      return *end == '\t' || *end == '\0' ? 0 : 1;
+      return meta_stop[(unsigned char)*end] ? 0 : 1;
     }
     t = end + 1;
   }
@@ -89,21 +220,23 @@ static inline int meta_list(const char **q, char sep, uint32_t nc, uint32_t *ref
 /* G <fn> <nvertices> <nedges> then per edge <src> <dst> <counters or -> <targets or ->
    (counters separated by '+', targets by ','): a bad record is dropped as a whole (its
    targets then stay 0). */
-/* Room for a G record's counter indexes while it is read, reused from record to record. */
+/* Room for a G record's counter indexes while it is read, reused from record to record, and
+   the capacities of the record arrays. */
 struct meta_scratch {
   uint32_t *refs;
   size_t cap;
+  struct meta_caps caps;
 };
 
-static int meta_graph(struct rt_meta *m, uint32_t fn, char **f, size_t nf, uint32_t nc,
-                      struct meta_scratch *sc) {
+static int meta_graph(struct rt_meta *m, uint32_t fn, const char **f, const char **fe, size_t nf,
+                      uint32_t nc, struct meta_scratch *sc) {
   struct rt_meta_graph g = {fn, 0, 0, NULL, NULL};
-  char *rest = nf > 4 ? f[4] : NULL;
-  size_t room = rest ? strlen(rest) : 0;
+  const char *rest = nf > 4 ? f[4] : NULL;
+  size_t room = rest ? (size_t)(fe[4] - rest) : 0;
   if (meta_u32(f[2], &g.nvertices) || meta_u32(f[3], &g.nedges) || g.nvertices < 2 ||
       g.nedges > room / 8 + 1 || g.nvertices > 2 * (uint64_t)g.nedges + 2)
     return 0; /* the sizes bound the allocations: an edge takes at least 8 characters */
-  g.edges = calloc(g.nedges ? g.nedges : 1, sizeof *g.edges);
+  g.edges = meta_arena_alloc(m, (g.nedges ? g.nedges : 1) * sizeof *g.edges, 8);
   /* every counter index takes at least two characters (a digit and a separator): room for all
      of them at once, so that nothing grows while the edges are read; the record keeps a copy of
      the size it needs (a bound per record would spread the arrays over more pages) */
@@ -116,10 +249,8 @@ static int meta_graph(struct rt_meta *m, uint32_t fn, char **f, size_t nf, uint3
   }
   uint32_t *refs = sc->cap >= room / 2 + 1 ? sc->refs : NULL;
   size_t n = 0;
-  if (!g.edges || !refs) {
-    free(g.edges);
+  if (!g.edges || !refs)
     return -1;
-  }
   int bad = 0;
   for (uint32_t i = 0; i < g.nedges && !bad; i++) {
     struct rt_meta_flow_edge *e = &g.edges[i];
@@ -140,88 +271,99 @@ static int meta_graph(struct rt_meta *m, uint32_t fn, char **f, size_t nf, uint3
       q++;
       bad = meta_list(&q, ',', nc, refs, &n, &e->ntargets);
     }
-    rest = *q ? (char *)q + 1 : NULL;
+    rest = *q == '\t' ? q + 1 : NULL;
   }
-  if (!bad && !rest) {
-    g.refs = malloc((n ? n : 1) * sizeof *g.refs);
-    if (!g.refs) {
-      free(g.edges);
-      return -1;
-    }
-    memcpy(g.refs, refs, n * sizeof *g.refs);
-  }
-  struct rt_meta_graph *r = bad || rest ? NULL : META_PUSH(m->graphs, m->ngraphs);
-  if (!r) {
-    free(g.refs);
-    free(g.edges);
-    return bad < 0 || (!bad && !rest) ? -1 : 0;
-  }
+  if (bad || rest)
+    return 0; /* its edges stay in the arena, unused */
+  g.refs = meta_arena_alloc(m, (n ? n : 1) * sizeof *g.refs, 4);
+  struct rt_meta_graph *r = g.refs ? META_PUSH(m->graphs, m->ngraphs, sc->caps.graphs) : NULL;
+  if (!r)
+    return -1;
+  memcpy(g.refs, refs, n * sizeof *g.refs);
   *r = g;
   return 0;
 }
 
-static int meta_record(struct rt_meta *m, char **f, size_t nf, uint32_t nc,
-                       struct meta_scratch *sc) {
+/* The copy of field i into *out; 0, or -1 when memory ran out. */
+#define META_STR(out, i) ((*(out) = meta_str(st, &st->name, f[i], fe[i])) ? 0 : -1)
+#define META_FILE(out, i) ((*(out) = meta_str(st, &st->file, f[i], fe[i])) ? 0 : -1)
+
+/* One record, its fields at f[i] .. fe[i]. 0 (a bad record is skipped), or -1 (out of memory). */
+static int meta_record(struct rt_meta *m, const char **f, const char **fe, size_t nf, uint32_t nc,
+                       struct meta_scratch *sc, struct meta_strings *st) {
   int ok = 1;
   uint32_t fn;
   if (nf < 2 || meta_u32(f[1], &fn) != 0 || fn >= m->num_functions)
     return 0;
-  char kind = f[0][0] && !f[0][1] ? f[0][0] : '\0'; /* the record types are one letter */
+  char kind = fe[0] - f[0] == 1 ? f[0][0] : '\0'; /* the record types are one letter */
   if (kind == 'F' && nf >= 9) {
     struct rt_meta_fn *r = &m->fns[fn];
     if (r->present)
       return 0;
-    struct rt_meta_fn v = {1, f[6], f[7], f[3], meta_counter(f[2], nc, &ok), 0, 0,
-                           strchr(f[8], 's') != NULL, strchr(f[8], 'u') != NULL,
-                           strchr(f[8], 'r') != NULL};
+    struct rt_meta_fn v = {1, NULL, NULL, NULL, meta_counter(f[2], nc, &ok), 0, 0,
+                           meta_has(f[8], fe[8], 's'), meta_has(f[8], fe[8], 'u'),
+                           meta_has(f[8], fe[8], 'r')};
     if (meta_u32(f[4], &v.line) || meta_u32(f[5], &v.column) || !ok)
       return 0;
+    if (META_STR(&v.name, 6) || META_STR(&v.linkage, 7) || META_FILE(&v.file, 3))
+      return -1;
     *r = v;
   } else if (kind == 'L' && nf >= 8) {
     struct rt_meta_loop v = {fn, meta_counter(f[2], nc, &ok), meta_counter(f[3], nc, &ok), 0, 0, 0,
-                             f[4]};
+                             NULL};
     if (meta_u32(f[5], &v.line) || meta_u32(f[6], &v.column) || meta_u32(f[7], &v.depth) ||
         v.depth == 0 || !ok)
       return 0;
-    struct rt_meta_loop *r = META_PUSH(m->loops, m->nloops);
+    if (META_FILE(&v.file, 4))
+      return -1;
+    struct rt_meta_loop *r = META_PUSH(m->loops, m->nloops, sc->caps.loops);
     if (!r)
       return -1;
     *r = v;
   } else if (kind == 'B' && nf >= 7) {
     struct rt_meta_branch v = {fn, meta_counter(f[2], nc, &ok), meta_counter(f[3], nc, &ok), 0, 0,
-                               f[4]};
+                               NULL};
     if (meta_u32(f[5], &v.line) || meta_u32(f[6], &v.column) || !ok)
       return 0;
-    struct rt_meta_branch *r = META_PUSH(m->branches, m->nbranches);
+    if (META_FILE(&v.file, 4))
+      return -1;
+    struct rt_meta_branch *r = META_PUSH(m->branches, m->nbranches, sc->caps.branches);
     if (!r)
       return -1;
     *r = v;
   } else if (kind == 'S' && nf >= 6) {
-    struct rt_meta_switch v = {fn, 0, 0, 0, f[2], NULL};
+    struct rt_meta_switch v = {fn, 0, 0, 0, NULL, NULL};
     if (meta_u32(f[3], &v.line) || meta_u32(f[4], &v.column) || meta_u32(f[5], &v.ncases) ||
         v.ncases == 0 || v.ncases > (nf - 6) / 2)
       return 0;
     v.cases = calloc(v.ncases, sizeof *v.cases);
-    if (!v.cases)
+    if (!v.cases || META_FILE(&v.file, 2)) {
+      free(v.cases);
       return -1;
+    }
     for (uint32_t i = 0; i < v.ncases; i++) {
       v.cases[i].counter = meta_counter(f[6 + 2 * i], nc, &ok);
-      v.cases[i].label = f[7 + 2 * i];
+      if (META_STR(&v.cases[i].label, 7 + 2 * i)) {
+        free(v.cases);
+        return -1;
+      }
     }
-    struct rt_meta_switch *r = ok ? META_PUSH(m->switches, m->nswitches) : NULL;
+    struct rt_meta_switch *r = ok ? META_PUSH(m->switches, m->nswitches, sc->caps.switches) : NULL;
     if (!r) {
       free(v.cases);
       return ok ? -1 : 0;
     }
     *r = v;
   } else if (kind == 'G' && nf >= 4) {
-    return meta_graph(m, fn, f, nf, nc, sc);
+    return meta_graph(m, fn, f, fe, nf, nc, sc);
   } else if (kind == 'C' && nf >= 8) {
-    struct rt_meta_call v = {fn, meta_counter(f[2], nc, &ok), 0, 0, f[3], strchr(f[4], 's') != NULL,
-                             f[5]};
-    if (meta_u32(f[6], &v.line) || meta_u32(f[7], &v.column) || !ok || !*v.callee)
+    struct rt_meta_call v = {fn, meta_counter(f[2], nc, &ok), 0, 0, NULL, meta_has(f[4], fe[4], 's'),
+                             NULL};
+    if (meta_u32(f[6], &v.line) || meta_u32(f[7], &v.column) || !ok || f[3] == fe[3])
       return 0;
-    struct rt_meta_call *r = META_PUSH(m->calls, m->ncalls);
+    if (META_STR(&v.callee, 3) || META_FILE(&v.file, 5))
+      return -1;
+    struct rt_meta_call *r = META_PUSH(m->calls, m->ncalls, sc->caps.calls);
     if (!r)
       return -1;
     *r = v;
@@ -229,73 +371,81 @@ static int meta_record(struct rt_meta *m, char **f, size_t nf, uint32_t nc,
   return 0; /* unknown or short records are skipped */
 }
 
-/* What ends a field: a tab, the end of the line or of the text. One pass over each line splits
-   it (strtok_r and strchr per field cost more than the rest of the parser). */
-static const unsigned char meta_stop[256] = {['\0'] = 1, ['\t'] = 1, ['\n'] = 1};
+/* The field that holds a file's name, by record letter (0: none). Most records name the file
+   the previous one did, and the splitter steps over such a name without a look at each byte:
+   paths were half of SQLite's metadata. */
+static const unsigned char meta_file_field[128] = {['F'] = 3, ['L'] = 4, ['B'] = 4, ['S'] = 2,
+                                                   ['C'] = 5};
 
+/* One pass over each line splits it into fields (strtok_r and strchr per field cost more than
+   the rest of the parser). */
 int rt_meta_parse(const char *text, uint32_t num_counters, uint32_t num_functions,
                   struct rt_meta *out) {
   memset(out, 0, sizeof *out);
   out->source = "";
   out->directory = "";
   out->num_functions = num_functions;
-  out->buf = strdup(text ? text : "");
   out->fns = calloc(num_functions ? num_functions : 1, sizeof *out->fns);
-  char **f = malloc(META_MAX_FIELDS * sizeof *f);
-  if (!out->buf || !out->fns || !f) {
-    free(f);
-    rt_meta_free(out);
-    return -1;
-  }
-  int header = 0;
-  struct meta_scratch sc = {NULL, 0};
-  for (char *p = out->buf;;) {
+  const char **f = malloc(2 * META_MAX_FIELDS * sizeof *f), **fe = f ? f + META_MAX_FIELDS : NULL;
+  struct meta_scratch sc = {NULL, 0, {0}};
+  struct meta_strings st = {out, NULL, 0, 0, {NULL, NULL, 0}, {NULL, NULL, 0}};
+  int rc = -1, header = 0;
+  if (!out->fns || !f || meta_reserve(out, text ? text : "", &sc.caps) != 0)
+    goto done;
+  for (const char *p = text ? text : "";;) {
     while (*p == '\n') /* lines are the non-empty runs between newlines */
       p++;
     if (!*p)
       break;
-    char *line = p;
     size_t nf = 0;
     /* A G record has 4 fields per edge, more than any other record: its edges are split
        by meta_graph, not here. */
-    size_t max_fields = line[0] == 'G' && line[1] == '\t' ? META_GRAPH_FIELDS : META_MAX_FIELDS;
+    size_t max_fields = p[0] == 'G' && p[1] == '\t' ? META_GRAPH_FIELDS : META_MAX_FIELDS;
+    size_t file_field = meta_file_field[(unsigned char)p[0] & 127];
     for (;;) {
-      f[nf++] = p;
-      if (nf == max_fields && max_fields == META_GRAPH_FIELDS) {
-        p = strchrnul(p, '\n'); /* the rest of the line */
+      f[nf] = p;
+      if (nf == file_field && st.file.copy && strncmp(p, st.file.src, st.file.len) == 0 &&
+          meta_stop[(unsigned char)p[st.file.len]])
+        p += st.file.len; /* strncmp: it stops at the end of the text */
+      if (nf + 1 == max_fields && max_fields == META_GRAPH_FIELDS) {
+        fe[nf++] = p = strchrnul(p, '\n'); /* the rest of the line */
         break;
       }
       while (!meta_stop[(unsigned char)*p])
         p++;
+      fe[nf++] = p;
       if (*p != '\t')
         break;
-      *p++ = '\0';
+      p++;
       if (nf == max_fields) { /* what follows the last field is dropped */
         p = strchrnul(p, '\n');
         break;
       }
     }
     if (*p) /* the newline */
-      *p++ = '\0';
+      p++;
     if (!header) {
       /* The first line must identify the format; anything else is not ours. */
-      if (nf < 2 || strcmp(f[0], "cprof-metadata") != 0 ||
-          (strcmp(f[1], "1") != 0 && strcmp(f[1], "2") != 0))
+      if (nf < 2 || !meta_is(f[0], fe[0], "cprof-metadata") ||
+          (!meta_is(f[1], fe[1], "1") && !meta_is(f[1], fe[1], "2")))
         break;
       header = 1;
-    } else if (f[0][0] == 'm' && strcmp(f[0], "module") == 0 && nf >= 3) {
-      out->source = f[1];
-      out->directory = f[2];
-    } else if (meta_record(out, f, nf, num_counters, &sc) != 0) {
-      free(sc.refs);
-      free(f);
-      rt_meta_free(out);
-      return -1;
+    } else if (nf >= 3 && meta_is(f[0], fe[0], "module")) {
+      if (!(out->source = meta_str(&st, &st.file, f[1], fe[1])) ||
+          !(out->directory = meta_str(&st, &st.name, f[2], fe[2])))
+        goto done;
+    } else if (meta_record(out, f, fe, nf, num_counters, &sc, &st) != 0) {
+      goto done;
     }
   }
+  rc = 0;
+done:
+  free(st.slots);
   free(sc.refs);
   free(f);
-  return 0;
+  if (rc != 0)
+    rt_meta_free(out);
+  return rc;
 }
 
 void rt_meta_free(struct rt_meta *m) {
@@ -305,13 +455,12 @@ void rt_meta_free(struct rt_meta *m) {
   free(m->loops);
   free(m->branches);
   free(m->calls);
-  for (size_t i = 0; i < m->ngraphs; i++) {
-    free(m->graphs[i].edges);
-    free(m->graphs[i].refs);
-  }
-  free(m->graphs);
+  free(m->graphs); /* their edges and refs are in the arena */
   free(m->fns);
-  free(m->buf);
+  for (struct meta_block *b = m->arena, *next; b; b = next) {
+    next = b->next;
+    free(b);
+  }
   memset(m, 0, sizeof *m);
 }
 

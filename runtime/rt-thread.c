@@ -332,17 +332,31 @@ int rt_snapshot_take(struct rt_snapshot *s) {
   s->nfids = rt_module_fid_end(n);
   s->mods = calloc(n ? n : 1, sizeof *s->mods);
   s->counters = calloc(n ? n : 1, sizeof *s->counters);
-  /* Zeroed by writing rather than calloc'ed: the merges below read each slot before writing it,
-   * which costs a fresh mapping two page faults per page (the zero page, then a copy) instead of
-   * one. explicit_bzero, as GCC turns malloc + memset back into calloc. */
-  size_t fn_bytes = (s->nfids ? s->nfids : 1) * sizeof *s->fn;
-  if ((s->fn = malloc(fn_bytes)))
-    explicit_bzero(s->fn, fn_bytes);
+  /* Only the chunks some thread timed a function of are written (and read: rt_snapshot_fn), and
+   * those are zeroed by writing before the merges below, which read each slot before writing it:
+   * on a fresh mapping that would cost two page faults per page (the zero page, then a copy)
+   * instead of one. The rest of the table is never touched. */
+  uint32_t nchunks = (s->nfids + RT_FN_CHUNK - 1) / RT_FN_CHUNK;
+  s->fn = calloc(s->nfids ? s->nfids : 1, sizeof *s->fn);
+  s->fn_written = calloc(nchunks ? nchunks : 1, 1);
   size_t nlive = 0;
   for (struct rt_thread *t = thread_live; t; t = t->next)
     nlive++;
   s->threads = calloc(thread_ndone + nlive + 1, sizeof *s->threads);
-  int rc = s->mods && s->counters && s->fn && s->threads ? 0 : -1;
+  int rc = s->mods && s->counters && s->fn && s->fn_written && s->threads ? 0 : -1;
+  for (uint32_t top = 0; rc == 0 && top < nchunks; top++) {
+    int written = top * RT_FN_CHUNK < thread_gfn_cap;
+    for (struct rt_thread *t = thread_live; t && !written; t = t->next)
+      written = __atomic_load_n(&t->fn[top], __ATOMIC_ACQUIRE) != NULL;
+    if (!written)
+      continue;
+    s->fn_written[top] = 1;
+    uint32_t lo = top * RT_FN_CHUNK, hi = lo + RT_FN_CHUNK < s->nfids ? lo + RT_FN_CHUNK : s->nfids;
+    if (lo < thread_gfn_cap) /* copied from thread_gfn below: written first anyway */
+      lo = thread_gfn_cap < hi ? thread_gfn_cap : hi;
+    if (lo < hi) /* explicit_bzero: GCC would turn a memset of calloc's memory back into nothing */
+      explicit_bzero(s->fn + lo, (hi - lo) * sizeof *s->fn);
+  }
   if (rc == 0)
     rc = rt_edge_map_copy(&s->edges, &thread_gedges);
   uint32_t live_edges = 0; /* the largest live thread's: the merges below then seldom grow it */
@@ -414,6 +428,7 @@ void rt_snapshot_free(struct rt_snapshot *s) {
   free(s->counters);
   free(s->mods);
   free(s->fn);
+  free(s->fn_written);
   free(s->threads);
   rt_edge_map_free(&s->edges);
   rt_mem_snapshot_free(&s->mem);
