@@ -96,6 +96,12 @@ static void *meta_arena_alloc(struct rt_meta *m, size_t n, size_t align) {
   return p;
 }
 
+/* Gives back the end of the arena's last allocation, from end on (end lies in it). */
+static void meta_arena_trim(struct rt_meta *m, const void *end) {
+  struct meta_block *b = m->arena;
+  b->used = (size_t)((const char *)end - b->data);
+}
+
 static uint32_t meta_hash(const char *s, size_t n) {
   uint32_t h = 2166136261u;
   for (size_t i = 0; i < n; i++)
@@ -220,11 +226,8 @@ static inline int meta_list(const char **q, char sep, uint32_t nc, uint32_t *ref
 /* G <fn> <nvertices> <nedges> then per edge <src> <dst> <counters or -> <targets or ->
    (counters separated by '+', targets by ','): a bad record is dropped as a whole (its
    targets then stay 0). */
-/* Room for a G record's counter indexes while it is read, reused from record to record, and
-   the capacities of the record arrays. */
+/* The capacities of the record arrays. */
 struct meta_scratch {
-  uint32_t *refs;
-  size_t cap;
   struct meta_caps caps;
 };
 
@@ -238,18 +241,10 @@ static int meta_graph(struct rt_meta *m, uint32_t fn, const char **f, const char
     return 0; /* the sizes bound the allocations: an edge takes at least 8 characters */
   g.edges = meta_arena_alloc(m, (g.nedges ? g.nedges : 1) * sizeof *g.edges, 8);
   /* every counter index takes at least two characters (a digit and a separator): room for all
-     of them at once, so that nothing grows while the edges are read; the record keeps a copy of
-     the size it needs (a bound per record would spread the arrays over more pages) */
-  if (sc->cap < room / 2 + 1) {
-    uint32_t *p = realloc(sc->refs, (room / 2 + 1) * sizeof *p);
-    if (p) {
-      sc->refs = p;
-      sc->cap = room / 2 + 1;
-    }
-  }
-  uint32_t *refs = sc->cap >= room / 2 + 1 ? sc->refs : NULL;
+     of them at once, read in place, and what is not used is given back to the arena */
+  uint32_t *refs = g.edges ? meta_arena_alloc(m, (room / 2 + 1) * sizeof *refs, 4) : NULL;
   size_t n = 0;
-  if (!g.edges || !refs)
+  if (!refs)
     return -1;
   int bad = 0;
   for (uint32_t i = 0; i < g.nedges && !bad; i++) {
@@ -273,13 +268,15 @@ static int meta_graph(struct rt_meta *m, uint32_t fn, const char **f, const char
     }
     rest = *q == '\t' ? q + 1 : NULL;
   }
-  if (bad || rest)
-    return 0; /* its edges stay in the arena, unused */
-  g.refs = meta_arena_alloc(m, (n ? n : 1) * sizeof *g.refs, 4);
-  struct rt_meta_graph *r = g.refs ? META_PUSH(m->graphs, m->ngraphs, sc->caps.graphs) : NULL;
+  if (bad || rest) {
+    meta_arena_trim(m, refs); /* its edges stay in the arena, unused */
+    return 0;
+  }
+  meta_arena_trim(m, refs + n);
+  g.refs = refs;
+  struct rt_meta_graph *r = META_PUSH(m->graphs, m->ngraphs, sc->caps.graphs);
   if (!r)
     return -1;
-  memcpy(g.refs, refs, n * sizeof *g.refs);
   *r = g;
   return 0;
 }
@@ -387,7 +384,7 @@ int rt_meta_parse(const char *text, uint32_t num_counters, uint32_t num_function
   out->num_functions = num_functions;
   out->fns = calloc(num_functions ? num_functions : 1, sizeof *out->fns);
   const char **f = malloc(2 * META_MAX_FIELDS * sizeof *f), **fe = f ? f + META_MAX_FIELDS : NULL;
-  struct meta_scratch sc = {NULL, 0, {0}};
+  struct meta_scratch sc = {{0}};
   struct meta_strings st = {out, NULL, 0, 0, {NULL, NULL, 0}, {NULL, NULL, 0}};
   int rc = -1, header = 0;
   if (!out->fns || !f || meta_reserve(out, text ? text : "", &sc.caps) != 0)
@@ -441,7 +438,6 @@ int rt_meta_parse(const char *text, uint32_t num_counters, uint32_t num_function
   rc = 0;
 done:
   free(st.slots);
-  free(sc.refs);
   free(f);
   if (rc != 0)
     rt_meta_free(out);
