@@ -4,6 +4,7 @@
  *
  *   static __thread uint64_t __cprof_counters[N];
  *   static uint8_t __cprof_untimed[F];        // set by the runtime: stop timing function i
+ *                                             // (none with no-timing: NULL in the record)
  *   static uint64_t *__cprof_tls (void) { return __cprof_counters; }
  *   static struct __cprof_module __cprof_module
  *     = { 2, N, F, 0, "<metadata text>", __cprof_tls, 0, __cprof_untimed };
@@ -152,7 +153,9 @@ cprof_module_begin (void)
       DECL_IS_NOVOPS (hook) = 1;
     }
 
-  cprof_text_printf (&cprof_mod.meta, "cprof-metadata\t2\nmodule");
+  /* no-timing says so on the first line: the runtime then leaves the heap alone (CPROF_HEAP). */
+  cprof_text_printf (&cprof_mod.meta, "cprof-metadata\t2%s\nmodule",
+		     cprof_opts.timing ? "" : "\tno-timing");
   cprof_text_field (&cprof_mod.meta, main_input_filename ? main_input_filename : "<stdin>");
   cprof_text_field (&cprof_mod.meta, get_src_pwd ());
   cprof_text_printf (&cprof_mod.meta, "\n");
@@ -247,10 +250,15 @@ cprof_module_finish (void)
   TREE_TYPE (counters) = build_array_type_nelts (uint64_type_node, cprof_mod.num_counters);
   relayout_decl (counters);
   define_variable (counters);
+  /* With no-timing nothing reads it: the module has none (NULL in the record). */
   tree untimed = cprof_mod.untimed;
-  TREE_TYPE (untimed) = build_array_type_nelts (unsigned_char_type_node, cprof_mod.num_functions);
-  relayout_decl (untimed);
-  define_variable (untimed);
+  if (cprof_opts.timing)
+    {
+      TREE_TYPE (untimed)
+	= build_array_type_nelts (unsigned_char_type_node, cprof_mod.num_functions);
+      relayout_decl (untimed);
+      define_variable (untimed);
+    }
 
   /* struct __cprof_module, field for field as runtime/cprof-abi.h. */
   tree type = make_node (RECORD_TYPE);
@@ -280,7 +288,9 @@ cprof_module_finish (void)
 			  fold_convert (tls_fn_type, build_fold_addr_expr (build_tls_accessor ())));
   CONSTRUCTOR_APPEND_ELT (init, f_next, null_pointer_node);
   CONSTRUCTOR_APPEND_ELT (init, f_untimed,
-			  fold_convert (ptr_type_node, build_fold_addr_expr (untimed)));
+			  cprof_opts.timing
+			    ? fold_convert (ptr_type_node, build_fold_addr_expr (untimed))
+			    : null_pointer_node);
 
   tree module = cprof_mod.module;
   TREE_TYPE (module) = type;

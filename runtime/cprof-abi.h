@@ -20,7 +20,9 @@ struct __cprof_module {
   uint64_t *(*tls_counters)(void); /* the calling thread's __cprof_counters              */
   struct __cprof_module *next;     /* runtime-owned: non-NULL once registered            */
   /* Version 2 and later: one byte per function, 0 until the runtime stops timing it
-   * (CPROF_MIN_TIME); instrumented code then skips its timing hooks. Absent in version 1. */
+   * (CPROF_MIN_TIME); instrumented code then skips its timing hooks. Absent in version 1;
+   * NULL when the TU was compiled with no-timing (it has no timing hooks; its metadata's first
+   * line says so). */
   uint8_t *untimed;
 };
 

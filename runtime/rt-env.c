@@ -146,6 +146,15 @@ static void env_init(void) {
     else
       rt_warn("ignoring CPROF_REDACT='%s' (expected 0 or 1); names are not hashed", redact);
   }
+  const char *heap = getenv("CPROF_HEAP");
+  rt_config.heap = RT_HEAP_AUTO;
+  if (heap && *heap) {
+    if (strcmp(heap, "0") == 0 || strcmp(heap, "1") == 0)
+      rt_config.heap = heap[0] - '0';
+    else
+      rt_warn("ignoring CPROF_HEAP='%s' (expected 0 or 1); the heap is tracked unless the program "
+              "was built without timing hooks", heap);
+  }
   env_read_identity();
   rt_config.pid = getpid();
   rt_clock_init();

@@ -51,7 +51,10 @@ struct rt_config {
   int forked_child;     /* this process is a fork child: suffix the output path */
   pid_t pid;            /* getpid() at start-up or after fork: a vfork child differs */
   int redact;           /* CPROF_REDACT=1: names are hashed in the profile */
+  int heap;             /* CPROF_HEAP: 0 off, 1 on, RT_HEAP_AUTO (unset): rt_mem_module */
 };
+
+#define RT_HEAP_AUTO (-1)
 
 extern struct rt_config rt_config;
 extern pthread_mutex_t rt_lock; /* modules, thread list, global totals */
@@ -180,6 +183,8 @@ struct rt_meta {
 int rt_meta_parse(const char *text, uint32_t num_counters, uint32_t num_functions,
                   struct rt_meta *out);
 void rt_meta_free(struct rt_meta *meta);
+/* Whether TEXT's first line ("cprof-metadata <version> [flags]") has the flag no-timing. */
+int rt_meta_no_timing(const char *text);
 /* Fills the logical counters of COUNTERS (a module's totals) from its G records.  Returns
    the number of graphs that could not be solved (their targets stay as they were), or -1
    when memory ran out. */
@@ -224,6 +229,9 @@ extern RT_TLS __thread int rt_in_malloc;
 
 struct rt_thread;
 void rt_mem_init(void);
+/* A module registered (rt_lock held). With CPROF_HEAP unset, the heap is not tracked while every
+ * module registered so far was built without timing hooks and no block was tracked yet. */
+void rt_mem_module(const struct __cprof_module *m);
 void rt_mem_thread_exit(struct rt_thread *t); /* rt_lock held: fold t into the totals */
 void rt_mem_thread_free(struct rt_thread *t);
 void rt_mem_fork_child(struct rt_thread *self);

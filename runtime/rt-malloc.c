@@ -33,7 +33,10 @@ RT_TLS __thread int rt_internal;
 RT_TLS __thread int rt_in_malloc;
 
 static int mem_track;      /* CPROF=1: allocations get headers and are counted */
-static int mem_slow_free;  /* mem_track, or the bootstrap buffer was used */
+static int mem_headers;    /* some block got a header: frees and reallocs look for one */
+static int mem_slow_free;  /* mem_track, mem_headers, or the bootstrap buffer was used */
+static int mem_saw_timed;  /* CPROF_HEAP unset: a module with timing hooks registered */
+static pthread_mutex_t mem_mode_lock = PTHREAD_MUTEX_INITIALIZER; /* mem_headers vs rt_mem_module */
 static uintptr_t mem_key;
 static uint32_t mem_epoch = 1;
 
@@ -366,7 +369,18 @@ MEM_HOT struct mem_hdr *mem_hdr_of(void *p) {
   return h->tag == ((uintptr_t)p ^ mem_key) ? h : NULL;
 }
 
+/* The first header: from now on every free looks for one (rt_mem_module may no longer turn the
+ * slow free path off). */
+MEM_COLD void mem_first_header(void) {
+  pthread_mutex_lock(&mem_mode_lock);
+  __atomic_store_n(&mem_headers, 1, __ATOMIC_RELEASE);
+  __atomic_store_n(&mem_slow_free, 1, __ATOMIC_RELEASE);
+  pthread_mutex_unlock(&mem_mode_lock);
+}
+
 MEM_HOT void *mem_finish(char *base, size_t offset, size_t n, uint32_t fid) {
+  if (RT_UNLIKELY(!__atomic_load_n(&mem_headers, __ATOMIC_RELAXED)))
+    mem_first_header();
   char *p = base + offset;
   struct mem_hdr *h = (struct mem_hdr *)(p - MEM_HDR);
   h->size = n;
@@ -411,7 +425,7 @@ MEM_HOT void *mem_alloc_in(size_t align, size_t n, int zero, uintptr_t ra) {
 
 /* p: not NULL, not in the bootstrap buffer. */
 MEM_HOT void mem_free_in(void *p) {
-  struct mem_hdr *h = mem_track ? mem_hdr_of(p) : NULL;
+  struct mem_hdr *h = mem_headers ? mem_hdr_of(p) : NULL;
   if (!h) {
     mem_real.free(p);
     return;
@@ -526,7 +540,7 @@ MEM_COLD void mem_free_slow(void *p, struct mem_hdr *h) {
  * call but the real free goes to mem_free_slow. */
 static __attribute__((noinline)) void mem_free(void *p) {
   rt_in_malloc++;
-  struct mem_hdr *h = RT_LIKELY(mem_track) ? mem_hdr_of(p) : NULL;
+  struct mem_hdr *h = RT_LIKELY(mem_headers) ? mem_hdr_of(p) : NULL;
   if (RT_UNLIKELY(!h)) {
     if (!mem_is_boot(p))
       mem_real.free(p);
@@ -613,7 +627,7 @@ MEM_COLD void *mem_realloc_hdr(void *p, struct mem_hdr *h, size_t n, uintptr_t r
 
 /* p: not NULL. The header is tested first, as in mem_free. */
 MEM_HOT void *mem_realloc_in(void *p, size_t n, uintptr_t ra) {
-  struct mem_hdr *h = mem_track ? mem_hdr_of(p) : NULL;
+  struct mem_hdr *h = mem_headers ? mem_hdr_of(p) : NULL;
   if (!h)
     return mem_is_boot(p) ? mem_realloc_boot(p, n, ra)
                           : mem_real.realloc(p, n); /* an untracked block stays untracked */
@@ -726,7 +740,7 @@ CPROF_EXPORT RT_NOINST size_t malloc_usable_size(void *p) {
   if (RT_UNLIKELY(mem_slow_free) && p) {
     if (mem_is_boot(p))
       return mem_boot_size(p);
-    struct mem_hdr *h = mem_track ? mem_hdr_of(p) : NULL;
+    struct mem_hdr *h = mem_headers ? mem_hdr_of(p) : NULL;
     if (h)
       return mem_real.usable((char *)p - h->offset) - h->offset;
   }
@@ -742,8 +756,35 @@ void rt_mem_init(void) {
   if (r)
     memcpy(&key, r + 8, sizeof key);
   mem_key = key | 1;
+  if (rt_config.heap == 0)
+    return;
   __atomic_store_n(&mem_slow_free, 1, __ATOMIC_RELEASE);
   __atomic_store_n(&mem_track, 1, __ATOMIC_RELEASE);
+}
+
+/* CPROF_HEAP unset. A module built with the plugin option no-timing says so on the first line of
+ * its metadata: while every module registered so far says so, the program runs, as under gcov,
+ * with the malloc family untouched (no header on its blocks, nothing counted); a module with
+ * timing hooks turns the tracking on for good. The runtime's own module of named regions and
+ * modules without functions do not count. Turning the tracking off is only safe before the first
+ * header (its block must be freed through the header path): mem_first_header and this take
+ * mem_mode_lock. */
+void rt_mem_module(const struct __cprof_module *m) {
+  if (rt_config.heap != RT_HEAP_AUTO || !rt_config.enabled || m->num_functions == 0 ||
+      m == rt_region_module())
+    return;
+  int counts_only = rt_meta_no_timing(m->metadata);
+  pthread_mutex_lock(&mem_mode_lock);
+  if (!counts_only) {
+    mem_saw_timed = 1;
+    __atomic_store_n(&mem_slow_free, 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&mem_track, 1, __ATOMIC_RELEASE);
+  } else if (!mem_saw_timed && !__atomic_load_n(&mem_headers, __ATOMIC_ACQUIRE)) {
+    __atomic_store_n(&mem_track, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&mem_slow_free, __atomic_load_n(&mem_boot_used, __ATOMIC_RELAXED) != 0,
+                     __ATOMIC_RELEASE);
+  }
+  pthread_mutex_unlock(&mem_mode_lock);
 }
 
 static void mem_stats_add(struct rt_mem_stats *d, const struct rt_mem_stats *s) {
@@ -834,6 +875,7 @@ void rt_mem_thread_free(struct rt_thread *t) {
 
 /* The child counts from zero; blocks inherited from the parent are no longer counted. */
 void rt_mem_fork_child(struct rt_thread *self) {
+  pthread_mutex_init(&mem_mode_lock, NULL); /* another thread may have held it at the fork */
   if (!mem_track)
     return;
   __atomic_add_fetch(&mem_epoch, 1, __ATOMIC_RELAXED);

@@ -444,6 +444,20 @@ done:
   return rc;
 }
 
+int rt_meta_no_timing(const char *text) {
+  static const char head[] = "cprof-metadata\t";
+  if (!text || strncmp(text, head, sizeof head - 1) != 0)
+    return 0;
+  const char *p = text + sizeof head - 1, *end = strchrnul(p, '\n');
+  while (p < end) {
+    const char *tab = memchr(p, '\t', (size_t)(end - p)), *e = tab ? tab : end;
+    if (meta_is(p, e, "no-timing"))
+      return 1;
+    p = tab ? tab + 1 : end;
+  }
+  return 0;
+}
+
 void rt_meta_free(struct rt_meta *m) {
   for (size_t i = 0; i < m->nswitches; i++)
     free(m->switches[i].cases);

@@ -91,6 +91,7 @@ int rt_module_register(struct __cprof_module *m) {
   rm->totals = totals;
   rm->metadata = m->metadata;
   rm->untimed = m->abi_version >= 2 ? m->untimed : NULL; /* version 1 ends before it */
+  rt_mem_module(m);
   rm->unloaded = 0;
   m->fid_base = mod_fids;
   mod_fids += m->num_functions;

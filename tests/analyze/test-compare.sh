@@ -477,18 +477,20 @@ test_alloc() {
     local direct callee
     direct=$(grep -n 'ALLOC-LOOP-DIRECT' "$src/alloc-loop.c" | cut -d: -f1)
     callee=$(grep -n 'ALLOC-LOOP-CALLEE' "$src/alloc-loop.c" | cut -d: -f1)
-    run --no-color "$tmp/alloc-loop.json"; expect_rc 0 "alloc-loop report"
+    # --threshold 2: scratch holds 12-17% of the wall time on an idle machine, but the timed calls of
+    # make_node stretch under load; the 5% default is tested on the crafted profiles below.
+    run --no-color --threshold 2 "$tmp/alloc-loop.json"; expect_rc 0 "alloc-loop report"
     section "$out" "Recommendations" >"$tmp/recs"
     matches "$tmp/recs" "alloc-loop\.c:$direct \[hoist-allocation\] loop in scratch runs 100000 iterations \(1 entry\) and scratch makes 100000 allocations \(1\.00 per iteration, 6400000 bytes, 64 bytes each on average\) while it holds [0-9.]+% of the wall time: hoist" \
         "hoist-allocation: malloc in scratch's loop"
     matches "$tmp/recs" "alloc-loop\.c:$callee \[hoist-allocation\] loop in build runs 50000 iterations \(1 entry\) \(1 other loop of build runs as many iterations\) and calls make_node 50000 times \(1\.00 per iteration\), which makes 50000 allocations in all \(800000 bytes, 16 bytes each" \
         "hoist-allocation: make_node called in build's loop"
     if [ "$(grep -c 'hoist-allocation' "$tmp/recs")" -eq 2 ]; then ok; else fail "hoist-allocation: expected exactly 2 recommendations"; cat "$tmp/recs"; fi
-    run --no-color --json "$tmp/alloc-loop.json"; expect_rc 0 "alloc-loop --json"
+    run --no-color --json --threshold 2 "$tmp/alloc-loop.json"; expect_rc 0 "alloc-loop --json"
     pycheck "hoist-allocation in --json" "r = [x for x in j['recommendations'] if x['rule'] == 'hoist-allocation']
 assert sorted(x['line'] for x in r) == sorted([$direct, $callee]), r
 assert {x['function'] for x in r} == {'scratch', 'build'}, r"
-    run --no-color "$tmp/hoisted-loop.json"; expect_rc 0 "hoisted-loop report"
+    run --no-color --threshold 2 "$tmp/hoisted-loop.json"; expect_rc 0 "hoisted-loop report"
     lacks "$out" "hoist-allocation" "hoist-allocation silent when the allocations are hoisted"
     matches "$out" '^ +100000 +1 +100000\.0 ' "hoisted-loop: the loop still ran (the rule had data to look at)"
 

@@ -288,6 +288,14 @@ def check_env(p, args):
     eq(p["pid"], int(args[0]), "pid")
 
 
+def check_heap_mode(p, args):
+    eq(fn(p, "main")["calls"], 1, "main calls (the counts-only module)")
+    m = p.get("memory")
+    keys = ("allocations", "reallocations", "frees", "allocated_bytes", "freed_bytes", "live_bytes")
+    got = "none" if m is None else ",".join(str(m[k]) for k in keys)
+    eq(got, args[0], "memory " + "/".join(keys))
+
+
 def check_api(p, args):
     eq(fn(p, "work")["calls"], int(args[0]), "work calls")
     eq(fn(p, "work")["timed_calls"], int(args[0]), "work timed calls")

@@ -157,6 +157,28 @@ malloc-exact | malloc-threads)
   [ "$(lines err)" = 0 ] || fail "unexpected stderr"
   $check "malloc_$mode" p.json || fail "profile"
   ;;
+heap-auto | heap-forced | heap-off | heap-invalid)
+  heap=
+  case $scenario in heap-forced) heap=1 ;; heap-off) heap=0 ;; heap-invalid) heap=yes ;; esac
+  for mode in counts-only mixed; do
+    CPROF=1 CPROF_HEAP=$heap CPROF_OUTPUT=p.json run 0 "$bin/t-heap-mode" $mode
+    grep -qx "heap-mode $mode done" out || fail "$mode: output"
+    if [ "$scenario" = heap-invalid ]; then
+      [ "$(lines err)" = 1 ] || fail "$mode: expected one warning line"
+      grep -q "^cprof: ignoring CPROF_HEAP='yes'" err || fail "$mode: warning text"
+    else
+      [ "$(lines err)" = 0 ] || fail "$mode: unexpected stderr"
+    fi
+    # allocations, reallocations, frees, allocated, freed and live bytes, or none
+    case $scenario/$mode in
+    heap-off/*) want=none ;;
+    heap-forced/*) want=9,2,8,11728,10728,1000 ;;
+    */counts-only) want=none ;; # nothing but counts-only modules: the heap is left alone
+    */mixed) want=5,1,4,7000,6000,1000 ;; # from the timed module on
+    esac
+    $check heap_mode p.json $want || fail "$mode: profile"
+  done
+  ;;
 malloc-fork)
   CPROF=1 CPROF_OUTPUT=p.json run 0 "$bin/t-malloc" fork
   [ "$(lines err)" = 0 ] || fail "unexpected stderr"
