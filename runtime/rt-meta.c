@@ -116,7 +116,7 @@ static const char *meta_str(struct meta_strings *st, struct meta_last *last, con
   if (n == last->len && last->copy && memcmp(s, last->src, n) == 0)
     return last->copy;
   if (2 * (st->n + 1) > st->mask + 1) {
-    uint32_t cap = st->slots ? 2 * (st->mask + 1) : 4096;
+    uint32_t cap = st->slots ? 2 * (st->mask + 1) : 256; /* grows: Lua has 31 small modules */
     const char **slots = calloc(cap, sizeof *slots);
     if (!slots)
       return NULL;
