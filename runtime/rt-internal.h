@@ -507,6 +507,7 @@ struct rt_snapshot {
   uint64_t **counters;        /* merged, per module */
   struct rt_fn_time *fn;      /* merged, per fid: read it with rt_snapshot_fn */
   uint8_t *fn_written;        /* per chunk of RT_FN_CHUNK fids: some thread timed one of them */
+  size_t fn_mapped;           /* bytes of fn's own mapping (rt_snapshot_take), or 0: calloc */
   struct rt_edge_map edges;   /* merged observed edges */
   struct rt_thread_summary *threads;
   size_t nthreads;
