@@ -226,13 +226,8 @@ static inline int meta_list(const char **q, char sep, uint32_t nc, uint32_t *ref
 /* G <fn> <nvertices> <nedges> then per edge <src> <dst> <counters or -> <targets or ->
    (counters separated by '+', targets by ','): a bad record is dropped as a whole (its
    targets then stay 0). */
-/* The capacities of the record arrays. */
-struct meta_scratch {
-  struct meta_caps caps;
-};
-
 static int meta_graph(struct rt_meta *m, uint32_t fn, const char **f, const char **fe, size_t nf,
-                      uint32_t nc, struct meta_scratch *sc) {
+                      uint32_t nc, struct meta_caps *caps) {
   struct rt_meta_graph g = {fn, 0, 0, NULL, NULL};
   const char *rest = nf > 4 ? f[4] : NULL;
   size_t room = rest ? (size_t)(fe[4] - rest) : 0;
@@ -274,7 +269,7 @@ static int meta_graph(struct rt_meta *m, uint32_t fn, const char **f, const char
   }
   meta_arena_trim(m, refs + n);
   g.refs = refs;
-  struct rt_meta_graph *r = META_PUSH(m->graphs, m->ngraphs, sc->caps.graphs);
+  struct rt_meta_graph *r = META_PUSH(m->graphs, m->ngraphs, caps->graphs);
   if (!r)
     return -1;
   *r = g;
@@ -287,7 +282,7 @@ static int meta_graph(struct rt_meta *m, uint32_t fn, const char **f, const char
 
 /* One record, its fields at f[i] .. fe[i]. 0 (a bad record is skipped), or -1 (out of memory). */
 static int meta_record(struct rt_meta *m, const char **f, const char **fe, size_t nf, uint32_t nc,
-                       struct meta_scratch *sc, struct meta_strings *st) {
+                       struct meta_caps *caps, struct meta_strings *st) {
   int ok = 1;
   uint32_t fn;
   if (nf < 2 || meta_u32(f[1], &fn) != 0 || fn >= m->num_functions)
@@ -313,7 +308,7 @@ static int meta_record(struct rt_meta *m, const char **f, const char **fe, size_
       return 0;
     if (META_FILE(&v.file, 4))
       return -1;
-    struct rt_meta_loop *r = META_PUSH(m->loops, m->nloops, sc->caps.loops);
+    struct rt_meta_loop *r = META_PUSH(m->loops, m->nloops, caps->loops);
     if (!r)
       return -1;
     *r = v;
@@ -324,7 +319,7 @@ static int meta_record(struct rt_meta *m, const char **f, const char **fe, size_
       return 0;
     if (META_FILE(&v.file, 4))
       return -1;
-    struct rt_meta_branch *r = META_PUSH(m->branches, m->nbranches, sc->caps.branches);
+    struct rt_meta_branch *r = META_PUSH(m->branches, m->nbranches, caps->branches);
     if (!r)
       return -1;
     *r = v;
@@ -345,14 +340,14 @@ static int meta_record(struct rt_meta *m, const char **f, const char **fe, size_
         return -1;
       }
     }
-    struct rt_meta_switch *r = ok ? META_PUSH(m->switches, m->nswitches, sc->caps.switches) : NULL;
+    struct rt_meta_switch *r = ok ? META_PUSH(m->switches, m->nswitches, caps->switches) : NULL;
     if (!r) {
       free(v.cases);
       return ok ? -1 : 0;
     }
     *r = v;
   } else if (kind == 'G' && nf >= 4) {
-    return meta_graph(m, fn, f, fe, nf, nc, sc);
+    return meta_graph(m, fn, f, fe, nf, nc, caps);
   } else if (kind == 'C' && nf >= 8) {
     struct rt_meta_call v = {fn, meta_counter(f[2], nc, &ok), 0, 0, NULL, meta_has(f[4], fe[4], 's'),
                              NULL};
@@ -360,7 +355,7 @@ static int meta_record(struct rt_meta *m, const char **f, const char **fe, size_
       return 0;
     if (META_STR(&v.callee, 3) || META_FILE(&v.file, 5))
       return -1;
-    struct rt_meta_call *r = META_PUSH(m->calls, m->ncalls, sc->caps.calls);
+    struct rt_meta_call *r = META_PUSH(m->calls, m->ncalls, caps->calls);
     if (!r)
       return -1;
     *r = v;
@@ -384,10 +379,10 @@ int rt_meta_parse(const char *text, uint32_t num_counters, uint32_t num_function
   out->num_functions = num_functions;
   out->fns = calloc(num_functions ? num_functions : 1, sizeof *out->fns);
   const char **f = malloc(2 * META_MAX_FIELDS * sizeof *f), **fe = f ? f + META_MAX_FIELDS : NULL;
-  struct meta_scratch sc = {{0}};
+  struct meta_caps caps = {0};
   struct meta_strings st = {out, NULL, 0, 0, {NULL, NULL, 0}, {NULL, NULL, 0}};
   int rc = -1, header = 0;
-  if (!out->fns || !f || meta_reserve(out, text ? text : "", &sc.caps) != 0)
+  if (!out->fns || !f || meta_reserve(out, text ? text : "", &caps) != 0)
     goto done;
   for (const char *p = text ? text : "";;) {
     while (*p == '\n') /* lines are the non-empty runs between newlines */
@@ -431,7 +426,7 @@ int rt_meta_parse(const char *text, uint32_t num_counters, uint32_t num_function
       if (!(out->source = meta_str(&st, &st.file, f[1], fe[1])) ||
           !(out->directory = meta_str(&st, &st.name, f[2], fe[2])))
         goto done;
-    } else if (meta_record(out, f, fe, nf, num_counters, &sc, &st) != 0) {
+    } else if (meta_record(out, f, fe, nf, num_counters, &caps, &st) != 0) {
       goto done;
     }
   }

@@ -370,7 +370,7 @@ int rt_snapshot_take(struct rt_snapshot *s) {
   s->nfids = rt_module_fid_end(n);
   s->mods = calloc(n ? n : 1, sizeof *s->mods);
   s->counters = calloc(n ? n : 1, sizeof *s->counters);
-    /* Only the chunks some thread timed a function of are written (and read: rt_snapshot_fn), and
+  /* Only the chunks some thread timed a function of are written (and read: rt_snapshot_fn), and
    * those are made present before the merges below, which read each slot before writing it: on a
    * fresh mapping that would cost two page faults per page (the zero page, then a copy) instead of
    * one. The rest of the table is never touched. */
