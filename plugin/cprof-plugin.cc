@@ -50,6 +50,8 @@
  *                              register-preserving trampolines (prune.cc [4])
  *   skip-leaves[=N]            no timing hooks in leaf functions without loops and under N
  *                              GIMPLE statements (default 40; instrument.cc [7])
+ *   text-metadata              the module's metadata as text (format 2), not binary
+ *                              (metadata.cc): readable with strings(1), slower to read at exit
  *
  * Matching rule: a function name pattern is tried on the printable name ("ns::f" in C++)
  * and on the linkage name; a file pattern is tried on the path as the compiler saw it and
@@ -63,7 +65,7 @@
 int plugin_is_GPL_compatible;
 
 struct cprof_options cprof_opts = {
-  false, true, true, true, true, true, false, true, true, true, 0,
+  false, true, true, true, true, true, false, true, true, true, true, 0,
   { NULL, 0 }, { NULL, 0 }, { NULL, 0 }, { NULL, 0 }
 };
 
@@ -88,6 +90,8 @@ static const char cprof_help[] =
   "                                             (no spanning tree): more increments\n"
   "  -fplugin-arg-cprof-hook-calls              call the hooks as functions, not through\n"
   "                                             the x86-64 register-preserving trampolines\n"
+  "  -fplugin-arg-cprof-text-metadata           metadata as text (readable with strings),\n"
+  "                                             not binary: slower to write the profile\n"
   "  -fplugin-arg-cprof-help                    this text\n"
   "Function globs match the printable or the linkage name; file globs match the path\n"
   "as given to the compiler or its basename. Excludes win over includes.\n";
@@ -161,7 +165,8 @@ parse_options (int argc, struct plugin_argument *argv)
 	  || flag_option (a, "system-headers", &cprof_opts.system_headers, true)
 	  || flag_option (a, "single-body", &cprof_opts.dual_body, false)
 	  || flag_option (a, "direct-counts", &cprof_opts.spanning_tree, false)
-	  || flag_option (a, "hook-calls", &cprof_opts.trampolines, false))
+	  || flag_option (a, "hook-calls", &cprof_opts.trampolines, false)
+	  || flag_option (a, "text-metadata", &cprof_opts.binary_metadata, false))
 	continue;
       if (strcmp (a->key, "skip-leaves") == 0)
 	{

@@ -31,6 +31,7 @@ struct cprof_options {
   bool dual_body;
   bool spanning_tree;    /* count only the edges off a spanning tree (instrument.cc [9]) */
   bool trampolines;      /* hooks through the register-preserving trampolines (prune.cc [4]) */
+  bool binary_metadata;  /* metadata format 3 (metadata.cc), unless text-metadata */
   unsigned skip_leaves;  /* skip-leaves=N: no timing for leaves below N statements */
   struct cprof_patterns include_functions;
   struct cprof_patterns exclude_functions;
@@ -49,6 +50,9 @@ struct cprof_text {
 void cprof_text_printf (struct cprof_text *t, const char *fmt, ...)
   ATTRIBUTE_PRINTF_2;
 void cprof_text_field (struct cprof_text *t, const char *s);
+
+/* metadata.cc: the metadata text as format 3 (binary); *SIZE gets its size. xmalloc'd. */
+char *cprof_metadata_encode (const char *text, size_t len, size_t *size);
 
 /* module.cc: the per-TU data the instrumentation refers to. */
 struct cprof_module_state {

@@ -7,7 +7,8 @@
  *                                             // (none with no-timing: NULL in the record)
  *   static uint64_t *__cprof_tls (void) { return __cprof_counters; }
  *   static struct __cprof_module __cprof_module
- *     = { 2, N, F, 0, "<metadata text>", __cprof_tls, 0, __cprof_untimed };
+ *     = { 2, N, F, 0, "<metadata>", __cprof_tls, 0, __cprof_untimed };
+ *       // the metadata: text (doc/ABI.md), encoded as format 3 by metadata.cc
  *   static void ctor (void) { __cprof_register (&__cprof_module); }  // priority 100
  *   extern void __cprof_unregister (struct __cprof_module *) __attribute__ ((weak));
  *   static void dtor (void) { if (__cprof_unregister) __cprof_unregister (&__cprof_module); }
@@ -282,7 +283,12 @@ cprof_module_finish (void)
   CONSTRUCTOR_APPEND_ELT (init, f_nfunctions,
 			  build_int_cst (uint32_type_node, cprof_mod.num_functions));
   CONSTRUCTOR_APPEND_ELT (init, f_base, build_int_cst (uint32_type_node, 0));
-  tree meta = build_string_literal (cprof_mod.meta.len + 1, cprof_mod.meta.data);
+  size_t meta_size = cprof_mod.meta.len + 1;
+  char *binary = NULL;
+  if (cprof_opts.binary_metadata)
+    binary = cprof_metadata_encode (cprof_mod.meta.data, cprof_mod.meta.len, &meta_size);
+  tree meta = build_string_literal (meta_size, binary ? binary : cprof_mod.meta.data);
+  free (binary);
   CONSTRUCTOR_APPEND_ELT (init, f_meta, fold_convert (const_ptr_type_node, meta));
   CONSTRUCTOR_APPEND_ELT (init, f_tls,
 			  fold_convert (tls_fn_type, build_fold_addr_expr (build_tls_accessor ())));

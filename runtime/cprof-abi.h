@@ -16,7 +16,7 @@ struct __cprof_module {
   uint32_t num_counters;           /* N: size of the TU's __cprof_counters               */
   uint32_t num_functions;          /* F: functions have local ids 0..F-1                 */
   uint32_t fid_base;               /* written by the runtime: global id = fid_base + id  */
-  const char *metadata;            /* text records, see doc/ABI.md                       */
+  const char *metadata;            /* records, text or format 3: doc/ABI.md              */
   uint64_t *(*tls_counters)(void); /* the calling thread's __cprof_counters              */
   struct __cprof_module *next;     /* runtime-owned: non-NULL once registered            */
   /* Version 2 and later: one byte per function, 0 until the runtime stops timing it

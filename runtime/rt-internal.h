@@ -185,6 +185,8 @@ int rt_meta_parse(const char *text, uint32_t num_counters, uint32_t num_function
 void rt_meta_free(struct rt_meta *meta);
 /* Whether TEXT's first line ("cprof-metadata <version> [flags]") has the flag no-timing. */
 int rt_meta_no_timing(const char *text);
+/* The bytes of metadata TEXT, its NUL included (format 3 holds NULs: its length is read). */
+size_t rt_meta_size(const char *text);
 /* Fills the logical counters of COUNTERS (a module's totals) from its G records.  Returns
    the number of graphs that could not be solved (their targets stay as they were), or -1
    when memory ran out. */

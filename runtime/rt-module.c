@@ -137,7 +137,10 @@ CPROF_EXPORT RT_NOINST void __cprof_unregister(struct __cprof_module *m) {
   /* The calling thread's block, read before the lock: tls_counters may allocate it. */
   uint64_t *own = m->tls_counters();
   int keep = mod_in_main_program(m->metadata);
-  char *meta = m->metadata && !keep ? strdup(m->metadata) : NULL;
+  size_t meta_size = m->metadata && !keep ? rt_meta_size(m->metadata) : 0;
+  char *meta = meta_size ? malloc(meta_size) : NULL;
+  if (meta)
+    memcpy(meta, m->metadata, meta_size);
   uint8_t *untimed =
       m->abi_version >= 2 && m->untimed ? malloc(m->num_functions ? m->num_functions : 1) : NULL;
   pthread_mutex_lock(&rt_lock);
