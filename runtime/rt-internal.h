@@ -484,9 +484,10 @@ void rt_edge_map_free(struct rt_edge_map *map);
 int rt_edge_map_copy(struct rt_edge_map *dst, const struct rt_edge_map *src);
 int rt_edge_map_reserve(struct rt_edge_map *map, uint32_t n); /* room for n edges; -1 on OOM */
 void rt_fn_time_add(struct rt_fn_time *dst, const struct rt_fn_time *src);
-/* Adds a live or exiting thread's timing; fids >= nfn are ignored. Returns -1 on OOM. */
+/* Adds a live or exiting thread's timing, but for the chunks of fids that skip (or NULL) marks;
+   fids >= nfn are ignored. Returns -1 on OOM. */
 int rt_merge_thread(const struct rt_thread *t, struct rt_fn_time *fn, uint32_t nfn,
-                    struct rt_edge_map *edges);
+                    struct rt_edge_map *edges, const uint8_t *skip);
 /* The calling thread's open frames as if they were closed (unwound) at now. */
 int rt_merge_open_frames(const struct rt_thread *t, uint64_t now, struct rt_fn_time *fn,
                          uint32_t nfn, struct rt_edge_map *edges, uint64_t *closed);
@@ -508,7 +509,9 @@ struct rt_snapshot {
   struct rt_module **mods;
   uint64_t **counters;        /* merged, per module */
   struct rt_fn_time *fn;      /* merged, per fid: read it with rt_snapshot_fn */
-  uint8_t *fn_written;        /* per chunk of RT_FN_CHUNK fids: some thread timed one of them */
+  /* per chunk of RT_FN_CHUNK fids: its records, NULL when no thread timed one of them; the
+     chunk of fn, or the snapshotting thread's own when no other thread timed one (not copied) */
+  const struct rt_fn_time **fn_chunk;
   size_t fn_mapped;           /* bytes of fn's own mapping (rt_snapshot_take), or 0: calloc */
   struct rt_edge_map edges;   /* merged observed edges */
   struct rt_thread_summary *threads;
@@ -521,10 +524,12 @@ struct rt_snapshot {
 
 /* The merged timing of fid, a zero record when no thread timed a function of its chunk: those
  * pages of fn are never touched (a counts-only build times nothing, and SQLite's table is 2.7 MB
- * of latency histograms). */
+ * of latency histograms). Only the owner-thread fields (depth, reserved, the edge cache) may
+ * differ from a merge's. */
 static inline const struct rt_fn_time *rt_snapshot_fn(const struct rt_snapshot *s, uint32_t fid) {
   static const struct rt_fn_time zero;
-  return fid < s->nfids && s->fn_written[fid >> RT_FN_CHUNK_BITS] ? &s->fn[fid] : &zero;
+  const struct rt_fn_time *c = fid < s->nfids ? s->fn_chunk[fid >> RT_FN_CHUNK_BITS] : NULL;
+  return c ? &c[fid & (RT_FN_CHUNK - 1)] : &zero;
 }
 
 void rt_threads_init(void);

@@ -109,10 +109,10 @@ static int merge_edge(struct rt_edge_map *edges, const struct rt_edge *src) {
 
 /* Reads another thread's tables while it may be writing: values are a best-effort snapshot. */
 int rt_merge_thread(const struct rt_thread *t, struct rt_fn_time *fn, uint32_t nfn,
-                    struct rt_edge_map *edges) {
+                    struct rt_edge_map *edges, const uint8_t *skip) {
   for (uint32_t top = 0; top < RT_FN_TOP && top * RT_FN_CHUNK < nfn; top++) {
     const struct rt_fn_time *c = __atomic_load_n(&t->fn[top], __ATOMIC_ACQUIRE);
-    if (!c)
+    if (!c || (skip && skip[top]))
       continue;
     for (uint32_t j = 0; j < RT_FN_CHUNK && top * RT_FN_CHUNK + j < nfn; j++) {
       struct rt_fn_time v = c[j];

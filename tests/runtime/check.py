@@ -867,6 +867,24 @@ def check_trampoline(p, args):
         eq(f["unwound_calls"], 0, name + " unwound calls")
 
 
+def check_chunks(p, args):
+    # args[0]: "mid" for the cprof_dump() profile, "final" for the one written at exit
+    final = args[0] == "final"
+    f5, f300, f511, main = fn(p, "f5"), fn(p, "f300"), fn(p, "f511"), fn(p, "main")
+    eq((f5["calls"], f5["timed_calls"]), (10, 10), "f5: 3 in a finished thread, 7 in main's")
+    n300 = 15 if final else 10
+    eq((f300["calls"], f300["timed_calls"], f300["unwound_calls"]), (n300, n300, 0), "f300")
+    eq((f511["calls"], f511["timed_calls"]), (1, 1), "f511")
+    eq((main["calls"], main["timed_calls"], main["unwound_calls"]), (1, 1, 1), "main, open")
+    for f in (f5, f300, f511):
+        expect(0 < f["total_time_ns"] <= main["total_time_ns"], f["name"] + " within main")
+        eq(sum(b["count"] for b in f["latency"]["histogram"]), f["timed_calls"],
+           f["name"] + " histogram")
+    idle = [g for g in p["functions"] if g["name"] not in ("f5", "f300", "f511", "main")]
+    eq(len(idle), 596, "the other functions")
+    expect(all(g["calls"] == 0 and g["timed_calls"] == 0 for g in idle), "the others idle")
+
+
 RAW = [b""]
 
 

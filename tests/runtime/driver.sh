@@ -41,6 +41,12 @@ deep-exit)
   CPROF=1 CPROF_OUTPUT=p.json run 3 "$bin/t-deep" exit 10000
   $check deep_exit p.json 10000 || fail "profile"
   ;;
+chunks)
+  CPROF=1 CPROF_OUTPUT=p.json run 0 "$bin/t-chunks" mid.json
+  grep -q "chunks done" out || fail "output"
+  $check chunks mid.json mid || fail "profile of cprof_dump"
+  $check chunks p.json final || fail "profile at exit"
+  ;;
 deep-million)
   CPROF=1 CPROF_OUTPUT=p.json run 0 "$bin/t-deep" deep 1000000
   $check deep p.json 1000000 || fail "profile"
