@@ -10,7 +10,7 @@
  *     module  a.c  /src                         <P>                              [2]
  *     F  0  0  a.c  3  5  main  main  -   =>    <strings> a.c /src main - ...   [3]
  *     B  0  1  2  a.c  4  7                     <counts of L B S C G>            [4]
- *                                               M <len> 1 2                      [5]
+ *                                               M <len> 0 1                      [5]
  *                                               F <len> 0 0 0 3 5 2 2 3
  *                                               B <len> 0 1 2 0 4 7
  *
@@ -270,7 +270,7 @@ cprof_metadata_encode (const char *text, size_t len, size_t *size)
   struct bytes payload = { NULL, 0, 0 };
   put_varint (&payload, e.nstrings);
   put_bytes (&payload, e.strings.data, e.strings.len);
-  static const char counted[] = "LBSCG";
+  static const char counted[] = "LBSCG"; /* [4] */
   for (const char *k = counted; *k; k++)
     put_varint (&payload, e.counts[(unsigned char) *k]);
   put_bytes (&payload, e.records.data, e.records.len);

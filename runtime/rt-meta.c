@@ -1,4 +1,4 @@
-/* rt-meta.c: parser for the plugin's metadata, text or binary (doc/ABI.md), tolerant of bad input. */
+/* rt-meta.c: the plugin's metadata, text or binary (doc/ABI.md), parsed; bad input is skipped. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -228,6 +228,24 @@ static inline int meta_list(const char **q, char sep, uint32_t nc, uint32_t *ref
   }
 }
 
+/* Ends graph G, whose counter indexes were read into refs[0, n), the arena's last allocation: a
+   bad one gives them back (its edges stay in the arena, unused), a good one joins m's graphs.
+   0, or -1 when memory ran out. */
+static int meta_graph_done(struct rt_meta *m, struct rt_meta_graph g, uint32_t *refs, size_t n,
+                           int bad, struct meta_caps *caps) {
+  if (bad) {
+    meta_arena_trim(m, refs);
+    return 0;
+  }
+  meta_arena_trim(m, refs + n);
+  g.refs = refs;
+  struct rt_meta_graph *r = META_PUSH(m->graphs, m->ngraphs, caps->graphs);
+  if (!r)
+    return -1;
+  *r = g;
+  return 0;
+}
+
 /* G <fn> <nvertices> <nedges> then per edge <src> <dst> <counters or -> <targets or ->
    (counters separated by '+', targets by ','): a bad record is dropped as a whole (its
    targets then stay 0). */
@@ -268,17 +286,7 @@ static int meta_graph(struct rt_meta *m, uint32_t fn, const char **f, const char
     }
     rest = *q == '\t' ? q + 1 : NULL;
   }
-  if (bad || rest) {
-    meta_arena_trim(m, refs); /* its edges stay in the arena, unused */
-    return 0;
-  }
-  meta_arena_trim(m, refs + n);
-  g.refs = refs;
-  struct rt_meta_graph *r = META_PUSH(m->graphs, m->ngraphs, caps->graphs);
-  if (!r)
-    return -1;
-  *r = g;
-  return 0;
+  return meta_graph_done(m, g, refs, n, bad || rest, caps);
 }
 
 /* The copy of field i into *out; 0, or -1 when memory ran out. */
@@ -472,17 +480,7 @@ static int bin_graph(struct rt_meta *m, struct meta_bin *b, uint32_t nc, struct 
       if ((refs[n++] = bin_u32(b)) >= nc)
         b->bad = 1;
   }
-  if (b->bad || b->p != b->end) {
-    meta_arena_trim(m, refs); /* its edges stay in the arena, unused */
-    return 0;
-  }
-  meta_arena_trim(m, refs + n);
-  g.refs = refs;
-  struct rt_meta_graph *r = META_PUSH(m->graphs, m->ngraphs, caps->graphs);
-  if (!r)
-    return -1;
-  *r = g;
-  return 0;
+  return meta_graph_done(m, g, refs, n, b->bad || b->p != b->end, caps);
 }
 
 /* One record of KIND, its fields in b. 0 (a bad or unknown record is skipped), or -1 (out of
@@ -583,7 +581,8 @@ static int bin_record(struct rt_meta *m, unsigned kind, struct meta_bin *b,
 
 /* The records of a format-3 text, whose first line ends at payload. 0, or -1 when memory ran
    out. Not inlined: in rt_meta_parse it kept GCC from inlining the text's meta_record. */
-static __attribute__((noinline)) int meta_parse_binary(const char *payload, uint32_t nc, struct rt_meta *m) {
+static __attribute__((noinline)) int meta_parse_binary(const char *payload, uint32_t nc,
+                                                       struct rt_meta *m) {
   const unsigned char *p = (const unsigned char *)payload;
   struct meta_bin b = {p, p + 5, 0};
   uint32_t size = bin_u32(&b);
