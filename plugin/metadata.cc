@@ -145,40 +145,44 @@ put_graph_edges (struct bytes *b, char **f, unsigned nf)
   unsigned nv = strtoul (f[2], NULL, 10), ne = (nf - 4) / 4;
   gcc_assert (nf == 4 + 4 * ne && ne == strtoul (f[3], NULL, 10));
   unsigned *parent = XNEWVEC (unsigned, nv), *group = XNEWVEC (unsigned, nv);
+  unsigned *src = XNEWVEC (unsigned, ne + 1), *dst = XNEWVEC (unsigned, ne + 1);
+  bool *untracked = XNEWVEC (bool, ne + 1);
   for (unsigned v = 0; v < nv; v++)
     parent[v] = v;
+  unsigned kept = 0;
   for (unsigned k = 0; k < ne; k++)
     {
       char **e = f + 4 + 4 * k;
-      unsigned src = strtoul (e[0], NULL, 10), dst = strtoul (e[1], NULL, 10);
-      gcc_assert (src < nv && dst < nv);
-      if (strcmp (e[2], "-") == 0 && strcmp (e[3], "-") == 0)
-	parent[graph_group (parent, src)] = graph_group (parent, dst);
+      src[k] = strtoul (e[0], NULL, 10);
+      dst[k] = strtoul (e[1], NULL, 10);
+      gcc_assert (src[k] < nv && dst[k] < nv);
+      untracked[k] = strcmp (e[2], "-") == 0 && strcmp (e[3], "-") == 0;
+      if (untracked[k])
+	parent[graph_group (parent, src[k])] = graph_group (parent, dst[k]);
+      else
+	kept++;
     }
   /* groups numbered by their first vertex: ENTRY's is 0 */
-  unsigned ngroups = 0, kept = 0;
+  unsigned ngroups = 0;
   for (unsigned v = 0; v < nv; v++)
     if (graph_group (parent, v) == v)
       group[v] = ngroups++;
-  for (unsigned k = 0; k < ne; k++)
-    {
-      char **e = f + 4 + 4 * k;
-      kept += strcmp (e[2], "-") != 0 || strcmp (e[3], "-") != 0;
-    }
   put_varint (b, ngroups < 2 ? 2 : ngroups);
   put_varint (b, kept);
   for (unsigned k = 0; k < ne; k++)
-    {
-      char **e = f + 4 + 4 * k;
-      if (strcmp (e[2], "-") == 0 && strcmp (e[3], "-") == 0)
-	continue;
-      put_varint (b, group[graph_group (parent, strtoul (e[0], NULL, 10))]);
-      put_varint (b, group[graph_group (parent, strtoul (e[1], NULL, 10))]);
-      put_list (b, e[2], '+');
-      put_list (b, e[3], ',');
-    }
+    if (!untracked[k])
+      {
+	char **e = f + 4 + 4 * k;
+	put_varint (b, group[graph_group (parent, src[k])]);
+	put_varint (b, group[graph_group (parent, dst[k])]);
+	put_list (b, e[2], '+');
+	put_list (b, e[3], ',');
+      }
   XDELETEVEC (parent);
   XDELETEVEC (group);
+  XDELETEVEC (src);
+  XDELETEVEC (dst);
+  XDELETEVEC (untracked);
   return 4 + 4 * ne;
 }
 
