@@ -8,11 +8,11 @@
 #    $CPROF_BENCH_CACHE (default ~/.cache/cprof/bench); nothing third-party is ever committed.
 #    SQLite's amalgamation is generated once (`./configure --disable-tcl && make sqlite3.c`), which needs
 #    tclsh: as root the script installs the `tcl` package when it is missing, otherwise it stops and says so.
+#    As root it also installs uftrace and valgrind when they are missing; otherwise their columns are skipped.
 #  * Every C file of each workload is built in each variant: plain -O2; cprof (disabled: CPROF unset;
 #    default: CPROF=1; every call timed: CPROF=1 CPROF_MIN_TIME=0; skip-leaves: -fplugin-arg-cprof-skip-leaves,
 #    CPROF=1; CPROF_SAMPLE=100 on the default build; counts only: -fplugin-arg-cprof-no-timing); -finstrument-functions with empty hooks;
-#    -pg; -fprofile-arcs; -fprofile-arcs -fprofile-update=atomic; and `uftrace record` of the -pg build when
-#    uftrace is installed (skipped otherwise).
+#    -pg; -fprofile-arcs; -fprofile-arcs -fprofile-update=atomic; and `uftrace record` of the -pg build.
 #  * Each round runs every variant once (the starting variant rotates every round), so slow phases of a
 #    noisy machine hit all variants alike. The table gives, per variant, the median of the per-round ratios
 #    to plain -O2 and an order-statistic 95% confidence interval of that median. Every run's output is
@@ -74,10 +74,20 @@ ufdata=$work/uftrace.data
 cleanup() { rm -rf "$work" "$ufdata"; }
 
 for tool in gcc awk realpath; do command -v $tool >/dev/null || die "'$tool' is required"; done
-have_uftrace=0; command -v uftrace >/dev/null && have_uftrace=1
-have_valgrind=0; command -v valgrind >/dev/null && have_valgrind=1
+# as root, a missing tool is installed (Debian's packages); otherwise what needs it is skipped
+want_tool() { # COMMAND PACKAGE -> 0 when COMMAND is there now
+  command -v "$1" >/dev/null && return 0
+  [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null || return 1
+  note "installing $2"
+  apt-get install -y -qq "$2" >/dev/null 2>&1 || { note "apt-get install $2 failed"; return 1; }
+  command -v "$1" >/dev/null
+}
+have_uftrace=0
+case " ${only_variants:-uftrace} " in *" uftrace "*) want_tool uftrace uftrace && have_uftrace=1 ;; esac
+have_valgrind=0
+[ "$callgrind" = 1 ] && want_tool valgrind valgrind && have_valgrind=1
 [ "$callgrind" = 1 ] && [ "$have_valgrind" = 0 ] && { note "valgrind not installed: no instruction counts"; callgrind=0; }
-[ "$have_uftrace" = 0 ] && note "uftrace not installed (apt-get install uftrace): its column is skipped"
+[ "$have_uftrace" = 0 ] && [ -z "$only_variants" ] && note "uftrace not installed (apt-get install uftrace): its column is skipped"
 
 # ---- sources --------------------------------------------------------------------------------
 fetch() { # PKG -> $cache/src/PKG
@@ -101,14 +111,8 @@ done
 amalg=$cache/sqlite-amalgamation
 if case " $workloads " in *" sqlite "*) true ;; *) false ;; esac &&
    ! { [ -f "$amalg/stamp" ] && cmp -s "$amalg/stamp" "$cache/src/sqlite3/.cprof-fetched"; }; then
-  if ! command -v tclsh >/dev/null; then
-    if [ "$(id -u)" = 0 ]; then
-      note "installing tcl (needed once to generate sqlite3.c)"
-      apt-get install -y -qq tcl >/dev/null || die "apt-get install tcl failed"
-    else
-      die "generating SQLite's amalgamation needs tclsh: run 'apt-get install tcl' as root (or run this script once as root)"
-    fi
-  fi
+  want_tool tclsh tcl ||
+    die "generating SQLite's amalgamation needs tclsh: run 'apt-get install tcl' as root (or run this script once as root)"
   note "generating sqlite3.c (once; cached in $amalg)"
   cp -r "$cache/src/sqlite3" "$work/sqlite-gen"
   (cd "$work/sqlite-gen" && ./configure --disable-tcl >"$work/sqlite-gen.log" 2>&1 &&
@@ -480,8 +484,10 @@ note "writing $output"
     done
     printf '\n'
   done
-  echo
-  echo "SQLite's build time is dominated by sqlite3.c (8.6 MB), so its column is the compile-time ratio of sqlite3.c."
+  case " $workloads " in *" sqlite "*)
+    echo
+    echo "SQLite's build time is dominated by sqlite3.c (8.6 MB), so its column is the compile-time ratio of sqlite3.c." ;;
+  esac
   if grep -q '^compile ' "$results"; then
     echo
     echo "## Compile time of sqlite3.c (gcc -O2 -c)"
