@@ -515,8 +515,10 @@ note "writing $output"
     echo "## Compile time of sqlite3.c (gcc -O2 -c)"
     echo
     awk '$1 == "compileplain" { printf "- plain -O2: %.1f s (median of %d)\n", $4 / 1000, $3 }' "$results"
-    while read -r key wl v n ms ratio lo hi; do
-      [ "$key" = compile ] && echo "- $(ct_label "$v"): $(awk -v ms="$ms" 'BEGIN { printf "%.1f", ms / 1000 }') s, median ratio **$ratio** [$lo, $hi]"
+    while read -r key _ v _ ms ratio lo hi; do
+      if [ "$key" = compile ]; then
+        echo "- $(ct_label "$v"): $(awk -v ms="$ms" 'BEGIN { printf "%.1f", ms / 1000 }') s, median ratio **$ratio** [$lo, $hi]"
+      fi
     done <"$results"
     echo
     echo "Two bodies with every kind of site off still compile at about twice plain's time: the plain copy that"

@@ -278,7 +278,7 @@ adjust_all_summaries (void)
 }
 
 const pass_data local_pass_data = {
-  GIMPLE_PASS, "cprof-inline-cost", OPTGROUP_NONE, TV_NONE, PROP_cfg | PROP_ssa, 0, 0, 0, 0,
+  GIMPLE_PASS, "cprof-inline-cost", OPTGROUP_NONE, TV_PLUGIN_RUN, PROP_cfg | PROP_ssa, 0, 0, 0, 0,
 };
 
 class local_pass : public gimple_opt_pass {
@@ -290,7 +290,7 @@ public:
 };
 
 const pass_data ipa_pass_data = {
-  IPA_PASS, "cprof-ipa-inline-cost", OPTGROUP_NONE, TV_NONE, 0, 0, 0, 0, 0,
+  IPA_PASS, "cprof-ipa-inline-cost", OPTGROUP_NONE, TV_PLUGIN_RUN, 0, 0, 0, 0, 0,
 };
 
 class ipa_pass : public ipa_opt_pass_d {

@@ -1960,7 +1960,7 @@ const pass_data instrument_pass_data = {
   SIMPLE_IPA_PASS,
   "cprof",
   OPTGROUP_NONE,
-  TV_NONE,
+  TV_PLUGIN_RUN,
   PROP_cfg,
   0,
   0,

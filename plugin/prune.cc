@@ -250,7 +250,7 @@ const pass_data prune_pass_data = {
   GIMPLE_PASS,
   "cprof-prune",
   OPTGROUP_NONE,
-  TV_NONE,
+  TV_PLUGIN_RUN,
   PROP_cfg | PROP_ssa,
   0,
   0,

@@ -594,7 +594,7 @@ const pass_data split_pass_data = {
   SIMPLE_IPA_PASS,
   "cprof-split",
   OPTGROUP_NONE,
-  TV_NONE,
+  TV_PLUGIN_RUN,
   PROP_cfg | PROP_ssa,
   0,
   0,
