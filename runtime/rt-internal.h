@@ -167,7 +167,8 @@ struct rt_meta_graph {
 };
 
 struct rt_meta {
-  void *arena; /* the copies of the text's strings */
+  void *arena;       /* the copies of the text's strings */
+  void *graph_arena; /* the graphs' edges and counter indexes */
   const char *source, *directory;
   uint32_t num_functions;
   struct rt_meta_fn *fns;
@@ -191,6 +192,9 @@ size_t rt_meta_size(const char *text);
    the number of graphs that could not be solved (their targets stay as they were), or -1
    when memory ran out. */
 int rt_meta_solve(const struct rt_meta *meta, uint64_t *counters, uint32_t num_counters);
+/* Frees META's graphs, which nothing reads once solved: the next module's parse reuses their
+   pages instead of faulting in new ones. */
+void rt_meta_free_graphs(struct rt_meta *meta);
 
 /* ---- rt-malloc.c: heap statistics ------------------------------------------------------- */
 
@@ -473,8 +477,9 @@ uint64_t rt_hook_calibrate(void);
 /* ---- rt-merge.c: accumulating timing ----------------------------------------------------- */
 
 struct rt_edge_map {
-  struct rt_edge *e; /* empty slot: parent == RT_NONE */
-  uint32_t cap, n;
+  struct rt_edge *e; /* the edges, e[0, n), in the order they came; room allocated */
+  uint32_t *slot;    /* cap slots (a power of two, at most half full): an edge's index + 1, or 0 */
+  uint32_t cap, n, room;
 };
 
 struct rt_edge *rt_edge_map_get(struct rt_edge_map *map, uint32_t parent, uint32_t child);

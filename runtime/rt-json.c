@@ -466,9 +466,13 @@ struct json_sym {
   uint64_t calls;
 };
 
+/* The symbols in the order they came, e[0, n), and a table of mask + 1 slots (at most half full)
+ * that holds each one's index + 1 (0: empty): 4 bytes a slot rather than a symbol's 24, whose
+ * pages are page faults at exit. */
 struct json_symtab {
   struct json_sym *e;
-  uint32_t mask;
+  uint32_t *slot;
+  uint32_t mask, n;
 };
 
 static uint32_t json_sym_hash(const char *name, uint32_t module) {
@@ -478,13 +482,16 @@ static uint32_t json_sym_hash(const char *name, uint32_t module) {
   return h;
 }
 
-static struct json_sym *json_sym_slot(struct json_symtab *t, const char *name, uint32_t module) {
+/* The slot of name in module (RT_NONE: a public name): its index + 1, or 0 where it would go. */
+static uint32_t *json_sym_slot(const struct json_symtab *t, const char *name, uint32_t module) {
   uint32_t h = json_sym_hash(name, module) & t->mask;
   /* the metadata's strings are interned per module: mostly the same pointer */
-  while (t->e[h].name && (t->e[h].module != module ||
-                          (t->e[h].name != name && strcmp(t->e[h].name, name) != 0)))
-    h = (h + 1) & t->mask;
-  return &t->e[h];
+  for (; t->slot[h]; h = (h + 1) & t->mask) {
+    const struct json_sym *e = &t->e[t->slot[h] - 1];
+    if (e->module == module && (e->name == name || strcmp(e->name, name) == 0))
+      break;
+  }
+  return &t->slot[h];
 }
 
 /* Static functions resolve per module; public ones across modules. When a public name has
@@ -493,20 +500,30 @@ static int json_symtab_build(struct json_ctx *j, struct json_symtab *t) {
   uint32_t cap = 16;
   while (cap < 2 * (uint64_t)j->s->nfids + 16)
     cap *= 2;
-  t->e = calloc(cap, sizeof *t->e);
+  t->e = malloc((j->s->nfids ? j->s->nfids : 1) * sizeof *t->e);
+  t->slot = calloc(cap, sizeof *t->slot);
   t->mask = cap - 1;
-  if (!t->e)
+  t->n = 0;
+  if (!t->e || !t->slot) {
+    free(t->e);
+    free(t->slot);
     return -1;
+  }
   for (uint32_t i = 0; i < j->s->nmods; i++) {
     const struct rt_module *m = j->s->mods[i];
     for (uint32_t k = 0; k < m->num_functions; k++) {
       const struct rt_meta_fn *f = &j->meta[i].fns[k];
       if (!f->present || !*f->linkage)
         continue;
-      uint64_t calls = json_calls(j, i, k);
-      struct json_sym *e = json_sym_slot(t, f->linkage, f->is_static ? i : RT_NONE);
-      if (!e->name || calls > e->calls)
-        *e = (struct json_sym){f->linkage, f->is_static ? i : RT_NONE, m->fid_base + k, calls};
+      uint32_t module = f->is_static ? i : RT_NONE;
+      struct json_sym v = {f->linkage, module, m->fid_base + k, json_calls(j, i, k)};
+      uint32_t *slot = json_sym_slot(t, f->linkage, module);
+      if (!*slot) {
+        t->e[t->n] = v; /* at most one per fid */
+        *slot = ++t->n;
+      } else if (v.calls > t->e[*slot - 1].calls) {
+        t->e[*slot - 1] = v;
+      }
     }
   }
   return 0;
@@ -565,7 +582,7 @@ static void json_call_graph(struct json_ctx *j) {
     return;
   }
   /* The direct edges in the order their first call site comes, merged through a table of
-     indexes into that list: 4 bytes a slot rather than an rt_edge_map's 40 (1.3 MB for
+     indexes into that list: 4 bytes a slot rather than an rt_edge's 40 (1.3 MB for
      SQLite's 12,000 call sites, page-faulted in at exit). */
   size_t ncalls = 0; /* at most one edge per call record */
   for (uint32_t i = 0; i < j->s->nmods; i++)
@@ -584,10 +601,10 @@ static void json_call_graph(struct json_ctx *j) {
     const struct rt_meta *meta = &j->meta[i];
     for (size_t k = 0; k < meta->ncalls; k++) {
       const struct rt_meta_call *c = &meta->calls[k];
-      struct json_sym *sym = json_sym_slot(&syms, c->callee, c->callee_static ? i : RT_NONE);
-      if (!sym->name)
+      uint32_t sym = *json_sym_slot(&syms, c->callee, c->callee_static ? i : RT_NONE);
+      if (!sym)
         continue; /* the callee is not instrumented */
-      uint32_t caller = j->s->mods[i]->fid_base + c->fn, callee = sym->fid, h;
+      uint32_t caller = j->s->mods[i]->fid_base + c->fn, callee = syms.e[sym - 1].fid, h;
       for (h = json_cg_hash(caller, callee) & (cap - 1); slot[h] != RT_NONE; h = (h + 1) & (cap - 1))
         if (order[slot[h]].caller == caller && order[slot[h]].callee == callee)
           break;
@@ -613,9 +630,9 @@ static void json_call_graph(struct json_ctx *j) {
     }
   const struct rt_edge **reg = rhi ? calloc(j->s->edges.n + 1, sizeof *reg) : NULL;
   size_t nreg = 0;
-  for (uint32_t k = 0; reg && k < j->s->edges.cap; k++) {
+  for (uint32_t k = 0; reg && k < j->s->edges.n; k++) {
     const struct rt_edge *e = &j->s->edges.e[k];
-    if (e->parent != RT_NONE && e->calls &&
+    if (e->calls &&
         ((e->parent >= rlo && e->parent < rhi) || (e->child >= rlo && e->child < rhi)))
       reg[nreg++] = e;
   }
@@ -628,9 +645,9 @@ static void json_call_graph(struct json_ctx *j) {
   free(reg);
   const struct rt_edge **ind = calloc(j->s->edges.n + 1, sizeof *ind);
   size_t nind = 0;
-  for (uint32_t k = 0; ind && k < j->s->edges.cap; k++) {
+  for (uint32_t k = 0; ind && k < j->s->edges.n; k++) {
     const struct rt_edge *e = &j->s->edges.e[k];
-    if (e->parent != RT_NONE && e->icalls)
+    if (e->icalls)
       ind[nind++] = e;
   }
   if (!ind)
@@ -642,6 +659,7 @@ static void json_call_graph(struct json_ctx *j) {
   free(ind);
   free(order);
   free(syms.e);
+  free(syms.slot);
   JW_LIT(&j->w, "]");
 }
 
@@ -1287,6 +1305,7 @@ static int json_render(struct json_ctx *j, size_t reserve) {
     /* The snapshot's own copy of the totals: the counts of functions counted on a spanning
        tree are computed into it once, before anything reads them. */
     int unsolved = rt_meta_solve(&j->meta[parsed], s->counters[parsed], m->num_counters);
+    rt_meta_free_graphs(&j->meta[parsed]);
     if (unsolved < 0) {
       j->oom = 1;
       parsed++;

@@ -76,20 +76,20 @@ struct meta_strings {
   struct meta_last file, name; /* for files, and for everything else */
 };
 
-/* n bytes aligned to align (a power of two <= 16) from m's arena, freed with it; NULL when memory
-   ran out. */
-static void *meta_arena_alloc(struct rt_meta *m, size_t n, size_t align) {
-  struct meta_block *b = m->arena;
+/* n bytes aligned to align (a power of two <= 16) from the arena *arena (m->arena, or
+   m->graph_arena), freed with it; NULL when memory ran out. */
+static void *meta_arena_alloc(void **arena, size_t n, size_t align) {
+  struct meta_block *b = *arena;
   if (b)
     b->used = (b->used + align - 1) & ~(align - 1);
   if (!b || b->used > b->cap || b->cap - b->used < n) {
     size_t cap = n > 65536 - sizeof *b ? n : 65536 - sizeof *b;
     if (!(b = malloc(sizeof *b + cap)))
       return NULL;
-    b->next = m->arena;
+    b->next = *arena;
     b->used = 0;
     b->cap = cap;
-    m->arena = b;
+    *arena = b;
   }
   char *p = b->data + b->used;
   b->used += n;
@@ -97,9 +97,17 @@ static void *meta_arena_alloc(struct rt_meta *m, size_t n, size_t align) {
 }
 
 /* Gives back the end of the arena's last allocation, from end on (end lies in it). */
-static void meta_arena_trim(struct rt_meta *m, const void *end) {
-  struct meta_block *b = m->arena;
+static void meta_arena_trim(void **arena, const void *end) {
+  struct meta_block *b = *arena;
   b->used = (size_t)((const char *)end - b->data);
+}
+
+static void meta_arena_free(void **arena) {
+  for (struct meta_block *b = *arena, *next; b; b = next) {
+    next = b->next;
+    free(b);
+  }
+  *arena = NULL;
 }
 
 static uint32_t meta_hash(const char *s, size_t n) {
@@ -137,7 +145,7 @@ static const char *meta_str(struct meta_strings *st, struct meta_last *last, con
       *last = (struct meta_last){s, c, n};
       return c;
     }
-  char *c = meta_arena_alloc(st->m, n + 1, 1);
+  char *c = meta_arena_alloc(&st->m->arena, n + 1, 1);
   if (!c)
     return NULL;
   memcpy(c, s, n);
@@ -234,10 +242,10 @@ static inline int meta_list(const char **q, char sep, uint32_t nc, uint32_t *ref
 static int meta_graph_done(struct rt_meta *m, struct rt_meta_graph g, uint32_t *refs, size_t n,
                            int bad, struct meta_caps *caps) {
   if (bad) {
-    meta_arena_trim(m, refs);
+    meta_arena_trim(&m->graph_arena, refs);
     return 0;
   }
-  meta_arena_trim(m, refs + n);
+  meta_arena_trim(&m->graph_arena, refs + n);
   g.refs = refs;
   struct rt_meta_graph *r = META_PUSH(m->graphs, m->ngraphs, caps->graphs);
   if (!r)
@@ -257,10 +265,11 @@ static int meta_graph(struct rt_meta *m, uint32_t fn, const char **f, const char
   if (meta_u32(f[2], &g.nvertices) || meta_u32(f[3], &g.nedges) || g.nvertices < 2 ||
       g.nedges > room / 8 + 1 || g.nvertices > 2 * (uint64_t)g.nedges + 2)
     return 0; /* the sizes bound the allocations: an edge takes at least 8 characters */
-  g.edges = meta_arena_alloc(m, (g.nedges ? g.nedges : 1) * sizeof *g.edges, 8);
+  g.edges = meta_arena_alloc(&m->graph_arena, (g.nedges ? g.nedges : 1) * sizeof *g.edges, 8);
   /* every counter index takes at least two characters (a digit and a separator): room for all
      of them at once, read in place, and what is not used is given back to the arena */
-  uint32_t *refs = g.edges ? meta_arena_alloc(m, (room / 2 + 1) * sizeof *refs, 4) : NULL;
+  uint32_t *refs =
+      g.edges ? meta_arena_alloc(&m->graph_arena, (room / 2 + 1) * sizeof *refs, 4) : NULL;
   size_t n = 0;
   if (!refs)
     return -1;
@@ -458,8 +467,8 @@ static int bin_graph(struct rt_meta *m, struct meta_bin *b, uint32_t nc, struct 
   if (b->bad || g.fn >= m->num_functions || g.nvertices < 2 || g.nedges > room / 4 ||
       g.nvertices > 2 * (uint64_t)g.nedges + 2)
     return 0;
-  g.edges = meta_arena_alloc(m, (g.nedges ? g.nedges : 1) * sizeof *g.edges, 8);
-  uint32_t *refs = g.edges ? meta_arena_alloc(m, (room + 1) * sizeof *refs, 4) : NULL;
+  g.edges = meta_arena_alloc(&m->graph_arena, (g.nedges ? g.nedges : 1) * sizeof *g.edges, 8);
+  uint32_t *refs = g.edges ? meta_arena_alloc(&m->graph_arena, (room + 1) * sizeof *refs, 4) : NULL;
   if (!refs)
     return -1;
   size_t n = 0;
@@ -604,7 +613,7 @@ static __attribute__((noinline)) int meta_parse_binary(const char *payload, uint
       b.bad = 1;
       break;
     }
-    char *c = meta_arena_alloc(m, len + 1, 1);
+    char *c = meta_arena_alloc(&m->arena, len + 1, 1);
     if (!c)
       goto done;
     memcpy(c, b.p, len);
@@ -752,6 +761,13 @@ int rt_meta_no_timing(const char *text) {
   return 0;
 }
 
+void rt_meta_free_graphs(struct rt_meta *m) {
+  free(m->graphs);
+  m->graphs = NULL;
+  m->ngraphs = 0;
+  meta_arena_free(&m->graph_arena);
+}
+
 void rt_meta_free(struct rt_meta *m) {
   for (size_t i = 0; i < m->nswitches; i++)
     free(m->switches[i].cases);
@@ -759,12 +775,9 @@ void rt_meta_free(struct rt_meta *m) {
   free(m->loops);
   free(m->branches);
   free(m->calls);
-  free(m->graphs); /* their edges and refs are in the arena */
+  rt_meta_free_graphs(m);
   free(m->fns);
-  for (struct meta_block *b = m->arena, *next; b; b = next) {
-    next = b->next;
-    free(b);
-  }
+  meta_arena_free(&m->arena);
   memset(m, 0, sizeof *m);
 }
 
