@@ -254,6 +254,59 @@ static int meta_graph_done(struct rt_meta *m, struct rt_meta_graph g, uint32_t *
   return 0;
 }
 
+/* ---- the records, as both formats add them --------------------------------------------
+   Each parser reads a record's fields into v, then hands it here, where the rules of what is
+   kept live: 0 (added, or skipped as bad), or -1 when memory ran out. */
+
+/* A function's first F record wins. */
+static void meta_add_fn(struct rt_meta *m, uint32_t fn, const struct rt_meta_fn *v) {
+  if (!m->fns[fn].present)
+    m->fns[fn] = *v;
+}
+
+/* A loop's depth is at least 1. */
+static int meta_add_loop(struct rt_meta *m, const struct rt_meta_loop *v, struct meta_caps *caps) {
+  if (v->depth == 0)
+    return 0;
+  struct rt_meta_loop *r = META_PUSH(m->loops, m->nloops, caps->loops);
+  if (!r)
+    return -1;
+  *r = *v;
+  return 0;
+}
+
+static int meta_add_branch(struct rt_meta *m, const struct rt_meta_branch *v,
+                           struct meta_caps *caps) {
+  struct rt_meta_branch *r = META_PUSH(m->branches, m->nbranches, caps->branches);
+  if (!r)
+    return -1;
+  *r = *v;
+  return 0;
+}
+
+/* v's cases (calloc'd, ncases >= 1) are m's from here on, or freed. */
+static int meta_add_switch(struct rt_meta *m, const struct rt_meta_switch *v,
+                           struct meta_caps *caps) {
+  struct rt_meta_switch *r = META_PUSH(m->switches, m->nswitches, caps->switches);
+  if (!r) {
+    free(v->cases);
+    return -1;
+  }
+  *r = *v;
+  return 0;
+}
+
+/* A call names its callee. */
+static int meta_add_call(struct rt_meta *m, const struct rt_meta_call *v, struct meta_caps *caps) {
+  if (!*v->callee)
+    return 0;
+  struct rt_meta_call *r = META_PUSH(m->calls, m->ncalls, caps->calls);
+  if (!r)
+    return -1;
+  *r = *v;
+  return 0;
+}
+
 /* G <fn> <nvertices> <nedges> then per edge <src> <dst> <counters or -> <targets or ->
    (counters separated by '+', targets by ','): a bad record is dropped as a whole (its
    targets then stay 0). */
@@ -311,9 +364,8 @@ static int meta_record(struct rt_meta *m, const char **f, const char **fe, size_
     return 0;
   char kind = fe[0] - f[0] == 1 ? f[0][0] : '\0'; /* the record types are one letter */
   if (kind == 'F' && nf >= 9) {
-    struct rt_meta_fn *r = &m->fns[fn];
-    if (r->present)
-      return 0;
+    if (m->fns[fn].present)
+      return 0; /* before its strings are copied */
     struct rt_meta_fn v = {1, NULL, NULL, NULL, meta_counter(f[2], nc, &ok), 0, 0,
                            meta_has(f[8], fe[8], 's'), meta_has(f[8], fe[8], 'u'),
                            meta_has(f[8], fe[8], 'r')};
@@ -321,19 +373,15 @@ static int meta_record(struct rt_meta *m, const char **f, const char **fe, size_
       return 0;
     if (META_STR(&v.name, 6) || META_STR(&v.linkage, 7) || META_FILE(&v.file, 3))
       return -1;
-    *r = v;
+    meta_add_fn(m, fn, &v);
   } else if (kind == 'L' && nf >= 8) {
     struct rt_meta_loop v = {fn, meta_counter(f[2], nc, &ok), meta_counter(f[3], nc, &ok), 0, 0, 0,
                              NULL};
-    if (meta_u32(f[5], &v.line) || meta_u32(f[6], &v.column) || meta_u32(f[7], &v.depth) ||
-        v.depth == 0 || !ok)
+    if (meta_u32(f[5], &v.line) || meta_u32(f[6], &v.column) || meta_u32(f[7], &v.depth) || !ok)
       return 0;
     if (META_FILE(&v.file, 4))
       return -1;
-    struct rt_meta_loop *r = META_PUSH(m->loops, m->nloops, caps->loops);
-    if (!r)
-      return -1;
-    *r = v;
+    return meta_add_loop(m, &v, caps);
   } else if (kind == 'B' && nf >= 7) {
     struct rt_meta_branch v = {fn, meta_counter(f[2], nc, &ok), meta_counter(f[3], nc, &ok), 0, 0,
                                NULL};
@@ -341,15 +389,12 @@ static int meta_record(struct rt_meta *m, const char **f, const char **fe, size_
       return 0;
     if (META_FILE(&v.file, 4))
       return -1;
-    struct rt_meta_branch *r = META_PUSH(m->branches, m->nbranches, caps->branches);
-    if (!r)
-      return -1;
-    *r = v;
+    return meta_add_branch(m, &v, caps);
   } else if (kind == 'S' && nf >= 6) {
     struct rt_meta_switch v = {fn, 0, 0, 0, NULL, NULL};
     if (meta_u32(f[3], &v.line) || meta_u32(f[4], &v.column) || meta_u32(f[5], &v.ncases) ||
         v.ncases == 0 || v.ncases > (nf - 6) / 2)
-      return 0;
+      return 0; /* a case takes two fields: ncases bounds the allocation */
     v.cases = calloc(v.ncases, sizeof *v.cases);
     if (!v.cases || META_FILE(&v.file, 2)) {
       free(v.cases);
@@ -362,25 +407,21 @@ static int meta_record(struct rt_meta *m, const char **f, const char **fe, size_
         return -1;
       }
     }
-    struct rt_meta_switch *r = ok ? META_PUSH(m->switches, m->nswitches, caps->switches) : NULL;
-    if (!r) {
+    if (!ok) {
       free(v.cases);
-      return ok ? -1 : 0;
+      return 0;
     }
-    *r = v;
+    return meta_add_switch(m, &v, caps);
   } else if (kind == 'G' && nf >= 4) {
     return meta_graph(m, fn, f, fe, nf, nc, caps);
   } else if (kind == 'C' && nf >= 8) {
     struct rt_meta_call v = {fn, meta_counter(f[2], nc, &ok), 0, 0, NULL, meta_has(f[4], fe[4], 's'),
                              NULL};
     if (meta_u32(f[6], &v.line) || meta_u32(f[7], &v.column) || !ok || f[3] == fe[3])
-      return 0;
+      return 0; /* no callee: checked before its strings are copied */
     if (META_STR(&v.callee, 3) || META_FILE(&v.file, 5))
       return -1;
-    struct rt_meta_call *r = META_PUSH(m->calls, m->ncalls, caps->calls);
-    if (!r)
-      return -1;
-    *r = v;
+    return meta_add_call(m, &v, caps);
   }
   return 0; /* unknown or short records are skipped */
 }
@@ -493,7 +534,7 @@ static int bin_graph(struct rt_meta *m, struct meta_bin *b, uint32_t nc, struct 
 }
 
 /* One record of KIND, its fields in b. 0 (a bad or unknown record is skipped), or -1 (out of
-   memory). The checks are the text's (meta_record). */
+   memory). */
 static int bin_record(struct rt_meta *m, unsigned kind, struct meta_bin *b,
                       const struct bin_strings *st, uint32_t nc, struct meta_caps *caps) {
   if (kind == 'M') {
@@ -521,8 +562,8 @@ static int bin_record(struct rt_meta *m, unsigned kind, struct meta_bin *b,
     v.is_static = strchr(flags, 's') != NULL;
     v.untimed = strchr(flags, 'u') != NULL;
     v.region = strchr(flags, 'r') != NULL;
-    if (!b->bad && !m->fns[fn].present)
-      m->fns[fn] = v;
+    if (!b->bad)
+      meta_add_fn(m, fn, &v);
   } else if (kind == 'L') {
     struct rt_meta_loop v = {fn, 0, 0, 0, 0, 0, NULL};
     v.iterations = bin_counter(b, nc);
@@ -531,12 +572,7 @@ static int bin_record(struct rt_meta *m, unsigned kind, struct meta_bin *b,
     v.line = bin_u32(b);
     v.column = bin_u32(b);
     v.depth = bin_u32(b);
-    if (b->bad || v.depth == 0)
-      return 0;
-    struct rt_meta_loop *r = META_PUSH(m->loops, m->nloops, caps->loops);
-    if (!r)
-      return -1;
-    *r = v;
+    return b->bad ? 0 : meta_add_loop(m, &v, caps);
   } else if (kind == 'B') {
     struct rt_meta_branch v = {fn, 0, 0, 0, 0, NULL};
     v.taken = bin_counter(b, nc);
@@ -544,12 +580,7 @@ static int bin_record(struct rt_meta *m, unsigned kind, struct meta_bin *b,
     v.file = bin_str(b, st);
     v.line = bin_u32(b);
     v.column = bin_u32(b);
-    if (b->bad)
-      return 0;
-    struct rt_meta_branch *r = META_PUSH(m->branches, m->nbranches, caps->branches);
-    if (!r)
-      return -1;
-    *r = v;
+    return b->bad ? 0 : meta_add_branch(m, &v, caps);
   } else if (kind == 'S') {
     struct rt_meta_switch v = {fn, 0, 0, 0, NULL, NULL};
     v.file = bin_str(b, st);
@@ -564,12 +595,11 @@ static int bin_record(struct rt_meta *m, unsigned kind, struct meta_bin *b,
       v.cases[i].counter = bin_counter(b, nc);
       v.cases[i].label = bin_str(b, st);
     }
-    struct rt_meta_switch *r = b->bad ? NULL : META_PUSH(m->switches, m->nswitches, caps->switches);
-    if (!r) {
+    if (b->bad) {
       free(v.cases);
-      return b->bad ? 0 : -1;
+      return 0;
     }
-    *r = v;
+    return meta_add_switch(m, &v, caps);
   } else if (kind == 'C') {
     struct rt_meta_call v = {fn, 0, 0, 0, NULL, 0, NULL};
     v.counter = bin_counter(b, nc);
@@ -578,12 +608,7 @@ static int bin_record(struct rt_meta *m, unsigned kind, struct meta_bin *b,
     v.file = bin_str(b, st);
     v.line = bin_u32(b);
     v.column = bin_u32(b);
-    if (b->bad || !*v.callee)
-      return 0;
-    struct rt_meta_call *r = META_PUSH(m->calls, m->ncalls, caps->calls);
-    if (!r)
-      return -1;
-    *r = v;
+    return b->bad ? 0 : meta_add_call(m, &v, caps);
   }
   return 0;
 }
